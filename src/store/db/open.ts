@@ -1,0 +1,21 @@
+// Chooses the driver from configuration: DATABASE_URL means a server, otherwise the embedded database.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from './driver.js';
+import { openPglite } from './pglite.js';
+import { openPostgres } from './postgres.js';
+
+export interface DatabaseConfig {
+  databaseUrl?: string;
+  /** Directory for the embedded database; undefined keeps it in memory (tests). */
+  dataDir?: string;
+  maxConnections?: number;
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.databaseUrl) return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10 });
+  if (config.dataDir === undefined) return openPglite(undefined);
+  const dir = join(config.dataDir, 'pgdata');
+  mkdirSync(dir, { recursive: true });
+  return openPglite(dir);
+}

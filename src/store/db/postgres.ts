@@ -1,0 +1,31 @@
+// A real PostgreSQL server through the `postgres` client (porsager): pooled, pipelined.
+import postgres from 'postgres';
+import type { Database, Queryable } from './driver.js';
+
+export interface PostgresOptions {
+  url: string;
+  maxConnections: number;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const sql = postgres(options.url, {
+    max: options.maxConnections,
+    onnotice: () => undefined,
+    // Keep bigint and numeric as strings: the store converts deliberately where it needs numbers.
+    types: {},
+  });
+  await sql`select 1`;
+  const run = async <Row>(target: postgres.Sql | postgres.TransactionSql, text: string, params?: readonly unknown[]): Promise<Row[]> =>
+    // postgres.js types its parameter list narrowly; our values are strings, numbers, booleans, null and arrays of them.
+    (await target.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
+  return {
+    dialect: 'postgres',
+    query: (text, params) => run(sql, text, params),
+    transaction: async (fn) =>
+      (await sql.begin(async (tx) => {
+        const q: Queryable = { query: (text, params) => run(tx, text, params) };
+        return fn(q);
+      })) as Awaited<ReturnType<typeof fn>>,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

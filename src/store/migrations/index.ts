@@ -1,0 +1,10 @@
+// The ordered list of migrations. Append only: a released migration is never edited.
+import * as resources from './0001-resources.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, ...resources }];

@@ -1,0 +1,126 @@
+// The store's facade: what the REST layer and the capabilities may call. It composes resources,
+// index writing, search and history, bound to one connection or one transaction.
+import { FhirError } from '../fhir/errors.js';
+import type { SearchRequest } from '../fhir/search/types.js';
+import type { Resource } from '../fhir/types.js';
+import type { Database, Queryable } from './db/driver.js';
+import { translated } from './errors.js';
+import type { HistoryPage, HistoryQuery } from './history.js';
+import { readHistory } from './history.js';
+import { extractIndexRows } from './index-writer.js';
+import type { StoredVersion, WriteMethod } from './resources.js';
+import { readCurrent, readVersion, writeVersion } from './resources.js';
+import type { CompileContext, Keyset } from './search/compile.js';
+import type { SearchResult } from './search/execute.js';
+import { executeSearch } from './search/execute.js';
+import type { ParamRegistry } from './search/registry.js';
+
+export interface StoreServices {
+  registry: ParamRegistry;
+  clock: () => Date;
+  newId: () => string;
+  localBases: readonly string[];
+}
+
+export interface WriteResult {
+  version: StoredVersion;
+  resource: Resource;
+  created: boolean;
+}
+
+export class Repository {
+  constructor(
+    private readonly q: Queryable,
+    private readonly services: StoreServices,
+    private readonly db?: Database,
+  ) {}
+
+  /** Runs fn with a repository bound to one database transaction (nested calls reuse it). */
+  async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
+    if (!this.db) return fn(this);
+    return translated(() => (this.db as Database).transaction((tx) => fn(new Repository(tx, this.services))));
+  }
+
+  get inTransaction(): boolean {
+    return this.db === undefined;
+  }
+
+  read(tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {
+    return translated(() => readCurrent(this.q, { tenant, type, id }));
+  }
+
+  vread(tenant: string, type: string, id: string, version: number): Promise<StoredVersion | undefined> {
+    return translated(() => readVersion(this.q, { tenant, type, id }, version));
+  }
+
+  /** Creates a resource with a server-assigned id (single statement: atomic without a transaction). */
+  create(tenant: string, resource: Resource): Promise<WriteResult> {
+    const id = this.services.newId();
+    return translated(() => this.write(tenant, resource, id, 1, 'POST').then((w) => ({ ...w, created: true })));
+  }
+
+  /**
+   * Creates or replaces `type/id`. `ifMatch` is the version the client last saw (412 when stale).
+   * Locks the current row so concurrent updates serialise.
+   */
+  update(tenant: string, resource: Resource, id: string, options: { ifMatch?: number; method?: WriteMethod } = {}): Promise<WriteResult> {
+    return this.transaction(async (repo) => {
+      const current = await readCurrent(repo.q, { tenant, type: resource.resourceType, id }, true);
+      if (options.ifMatch !== undefined && current?.version !== options.ifMatch) {
+        throw new FhirError('precondition-failed', {
+          diagnostics: `Version conflict: If-Match names version ${options.ifMatch} but the current version is ${current ? current.version : 'none'}`,
+        });
+      }
+      const version = (current?.version ?? 0) + 1;
+      const written = await repo.write(tenant, resource, id, version, options.method ?? 'PUT');
+      return { ...written, created: !current || current.deleted };
+    });
+  }
+
+  /** Deletes as a new version; returns undefined when there is nothing current to delete. */
+  delete(tenant: string, type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
+    return this.transaction(async (repo) => {
+      const current = await readCurrent(repo.q, { tenant, type, id }, true);
+      if (options.ifMatch !== undefined && current?.version !== options.ifMatch) {
+        throw new FhirError('precondition-failed', { diagnostics: `Version conflict: If-Match names version ${options.ifMatch}` });
+      }
+      if (!current || current.deleted) return current;
+      const lastUpdated = this.services.clock().toISOString();
+      const version = current.version + 1;
+      await writeVersion(repo.q, { tenant, type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' });
+      return { type, id, version, lastUpdated, deleted: true, content: '' };
+    });
+  }
+
+  search(tenant: string, request: SearchRequest, keyset?: Keyset, extra?: CompileContext['extraConditions']): Promise<SearchResult> {
+    const ctx: CompileContext = { registry: this.services.registry, localBases: this.services.localBases, extraConditions: extra };
+    return translated(() => executeSearch(this.q, ctx, tenant, request, keyset));
+  }
+
+  history(query: HistoryQuery): Promise<HistoryPage> {
+    return translated(() => readHistory(this.q, query));
+  }
+
+  /** Serialises lock-step work on a key (conditional create) inside the current transaction. */
+  async lock(key: string): Promise<void> {
+    await this.q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+
+  private async write(tenant: string, input: Resource, id: string, version: number, method: WriteMethod): Promise<Omit<WriteResult, 'created'>> {
+    const lastUpdated = this.services.clock().toISOString();
+    const resource = stamp(input, id, version, lastUpdated);
+    const content = JSON.stringify(resource);
+    const indexRows = extractIndexRows(this.services.registry, resource);
+    await writeVersion(this.q, { tenant, type: resource.resourceType, id, version, lastUpdated, deleted: false, method, content, indexRows });
+    return { version: { type: resource.resourceType, id, version, lastUpdated, deleted: false, content }, resource };
+  }
+}
+
+/** The resource as stored: server id, versionId and lastUpdated set; `id` and `meta` first. */
+function stamp(resource: Resource, id: string, version: number, lastUpdated: string): Resource {
+  const { resourceType, id: _ignored, meta, ...rest } = resource;
+  const cleanMeta = { ...meta };
+  delete cleanMeta.versionId;
+  delete cleanMeta.lastUpdated;
+  return { resourceType, id, meta: { versionId: String(version), lastUpdated, ...cleanMeta }, ...rest } as Resource;
+}

@@ -1,0 +1,62 @@
+// The databases every store and end-to-end suite runs on (Kysely's DIALECTS idea): embedded PGlite
+// and a real PostgreSQL server. Each PostgreSQL suite gets its own uniquely named database, dropped after.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+export interface TestDatabase {
+  name: 'pglite' | 'postgres';
+  /** Returns the DATABASE_URL to use (undefined = embedded) and a cleanup function. */
+  provision(): Promise<{ databaseUrl?: string; drop(): Promise<void> }>;
+}
+
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function postgresReachable(): Promise<boolean> {
+  const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 3, onnotice: () => undefined });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+const pglite: TestDatabase = {
+  name: 'pglite',
+  provision: async () => ({ databaseUrl: undefined, drop: async () => undefined }),
+};
+
+const server: TestDatabase = {
+  name: 'postgres',
+  async provision() {
+    const dbName = `scip_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => undefined });
+    await admin.unsafe(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    return {
+      databaseUrl: url.toString(),
+      async drop() {
+        const a = postgres(ADMIN_URL, { max: 1, onnotice: () => undefined });
+        await a.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await a.end();
+      },
+    };
+  },
+};
+
+/**
+ * PGlite always; PostgreSQL when reachable. In CI (CI=true) an unreachable server is an error,
+ * so a green run always means both backends passed.
+ */
+export async function testDatabases(): Promise<TestDatabase[]> {
+  if (process.env.SCIP_TEST_DB === 'pglite') return [pglite];
+  if (process.env.SCIP_TEST_DB === 'postgres') return [server];
+  if (await postgresReachable()) return [pglite, server];
+  if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL}; CI must test both backends`);
+  console.warn(`[tests] PostgreSQL not reachable at ${ADMIN_URL}: running the PGlite backend only`);
+  return [pglite];
+}
