@@ -34,7 +34,6 @@ export function createValidator(terminology: Terminology): Validator {
     },
     validate(resource) {
       const issues = structural(resource);
-      if (issues.length > 0) return issues.map(normaliseIssue);
       checkElements(resource as unknown as Record<string, unknown>, getDataType(resource.resourceType), resource.resourceType, terminology, issues);
       for (const url of resource.meta?.profile ?? []) {
         const profile = profiles.get(url.split('|')[0]);

@@ -11,3 +11,5 @@ export type { Keyset } from './search/compile.js';
 export type { FoundResource, SearchResult } from './search/execute.js';
 export { createParamRegistry } from './search/registry.js';
 export type { ParamRegistry } from './search/registry.js';
+export * as platform from './platform.js';
+export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';

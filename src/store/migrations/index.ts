@@ -1,5 +1,6 @@
 // The ordered list of migrations. Append only: a released migration is never edited.
 import * as resources from './0001-resources.js';
+import * as tenants from './0002-tenants-and-clients.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, ...resources }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, ...resources },
+  { version: 2, ...tenants },
+];

@@ -1,0 +1,9 @@
+// access/: authentication (clients, keys, tokens) and, with issue #6, policy, consent and audit.
+export { createTokenService } from './tokens.js';
+export type { TokenService } from './tokens.js';
+export { loadSigningKeys } from './signing-keys.js';
+export type { SigningKeys } from './signing-keys.js';
+export { handleTokenRequest, OAuthError } from './token-endpoint.js';
+export { ensureDemoWorld, DEMO_TENANTS } from './demo.js';
+export type { DevCredentials } from './demo.js';
+export { generateSecret, hashSecret } from './secrets.js';

@@ -1,0 +1,34 @@
+// Builds the Fastify application on a started Platform: parsers, error handling, correlation ids,
+// and one route module per capability.
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Platform } from '../platform.js';
+import { registerContentParsers } from './content.js';
+import { registerErrorHandling } from './errors.js';
+import { fhirRoutes } from './fhir-routes.js';
+import { oauthRoutes } from './oauth-routes.js';
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(platform: Platform, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: platform.config.logLevel },
+    bodyLimit: platform.config.maxBodyBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'] ?? req.headers['x-correlation-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  registerContentParsers(app, platform.config.maxBodyBytes);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  await oauthRoutes(app, platform);
+  await fhirRoutes(app, platform);
+  return app;
+}

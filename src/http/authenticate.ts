@@ -1,0 +1,29 @@
+// Bearer-token authentication and the tenant boundary: a tenant's client reaches only its own DPL;
+// the central base is readable by any authenticated client and writable by platform admins.
+import { FhirError } from '../fhir/errors.js';
+import type { Principal } from '../fhir/context.js';
+import type { TokenService } from '../access/index.js';
+import { CENTRAL_TENANT } from '../platform.js';
+
+export const PLATFORM_ADMIN = 'platform-admin';
+
+export async function authenticate(tokens: TokenService, authorization: string | undefined): Promise<Principal> {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!m) {
+    throw new FhirError('unauthorized', { diagnostics: 'This endpoint needs Authorization: Bearer <token> (get one at /oauth2/token)', code: 'login' }, {
+      'www-authenticate': 'Bearer',
+    });
+  }
+  return tokens.verify(m[1]);
+}
+
+export function authoriseTenant(principal: Principal, tenant: string, method: string): void {
+  if (principal.roles.includes(PLATFORM_ADMIN)) return;
+  if (tenant === CENTRAL_TENANT) {
+    if (method === 'GET' || method === 'HEAD') return;
+    throw new FhirError('forbidden', { diagnostics: 'Only platform administrators may write to the central store; publish through your tenant base' });
+  }
+  if (principal.tenant !== tenant) {
+    throw new FhirError('forbidden', { diagnostics: `Client '${principal.clientId}' may not access tenant '${tenant}'` });
+  }
+}

@@ -1,0 +1,67 @@
+// Adapts Fastify to the REST engine for the central base (/fhir) and every tenant base
+// (/tenants/{tenant}/fhir): path and ordered query in, FhirResponse out.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FhirError } from '../fhir/errors.js';
+import type { Principal, RequestContext } from '../fhir/context.js';
+import type { HttpMethod } from '../rest/types.js';
+import { CENTRAL_TENANT } from '../platform.js';
+import type { Platform } from '../platform.js';
+import { platform as platformRecords } from '../store/index.js';
+import { authenticate, authoriseTenant } from './authenticate.js';
+import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
+
+const ANONYMOUS: Principal = { clientId: 'anonymous', roles: [], scopes: [] };
+const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+export async function fhirRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const tenants = new Set((await platformRecords.listTenants(platform.db)).map((t) => t.id));
+  const requireTenant = async (id: string): Promise<void> => {
+    if (tenants.has(id)) return;
+    const current = await platformRecords.listTenants(platform.db);
+    for (const t of current) tenants.add(t.id);
+    if (!tenants.has(id) || id === CENTRAL_TENANT) throw new FhirError('not-found', { diagnostics: `Unknown tenant '${id}'` });
+  };
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const params = request.params as { tenant?: string; '*'?: string };
+    const tenant = params.tenant ?? CENTRAL_TENANT;
+    if (params.tenant !== undefined) await requireTenant(params.tenant);
+    const prefix = params.tenant !== undefined ? `/tenants/${params.tenant}/fhir` : '/fhir';
+    const base = `${platform.config.publicUrl}${prefix}`;
+    const [, rawQuery] = request.url.split('?', 2);
+    const path = (params['*'] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
+    const query = [...new URLSearchParams(rawQuery ?? '').entries()];
+    const method = request.method as HttpMethod;
+    let body = request.body;
+    if (method === 'POST' && path[path.length - 1] === '_search') {
+      if (body !== undefined && !Array.isArray(body)) throw new FhirError('unsupported-media-type', { diagnostics: 'POST _search takes application/x-www-form-urlencoded parameters' });
+      query.push(...((body as [string, string][] | undefined) ?? []));
+      body = undefined;
+    }
+    checkAcceptable(query, request.headers.accept);
+    const isPublic = path.length === 1 && path[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
+    const principal = isPublic ? ANONYMOUS : await authenticate(platform.tokens, request.headers.authorization);
+    if (!isPublic) authoriseTenant(principal, tenant, method);
+    const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
+    const res = await platform.router.handle(
+      ctx,
+      {
+        method,
+        path,
+        query,
+        headers: request.headers as Record<string, string | undefined>,
+        body,
+        contentType: request.headers['content-type']?.split(';')[0].trim(),
+      },
+      platform.repo,
+    );
+    void reply.code(res.status).headers(res.headers);
+    const text = method === 'HEAD' ? undefined : renderBody(res, query);
+    if (text === undefined) return reply.send();
+    return reply.type(FHIR_JSON).send(text);
+  };
+
+  for (const url of ['/fhir', '/fhir/*', '/tenants/:tenant/fhir', '/tenants/:tenant/fhir/*']) {
+    app.route({ method: METHODS, url, handler, exposeHeadRoute: false });
+  }
+}

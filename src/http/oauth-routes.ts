@@ -1,0 +1,24 @@
+// OAuth 2.0 / SMART endpoints: discovery, token issue, signing keys (all public).
+import type { FastifyInstance } from 'fastify';
+import { handleTokenRequest } from '../access/index.js';
+import type { Platform } from '../platform.js';
+
+export async function oauthRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const origin = platform.config.publicUrl;
+  app.get('/.well-known/smart-configuration', async () => ({
+    issuer: origin,
+    token_endpoint: `${origin}/oauth2/token`,
+    jwks_uri: `${origin}/oauth2/jwks`,
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: ['system/*.cruds', 'system/*.rs'],
+    capabilities: ['client-confidential-symmetric'],
+  }));
+  app.get('/oauth2/jwks', async () => ({ keys: platform.keys.publicJwks }));
+  app.post('/oauth2/token', async (request, reply) => {
+    const pairs = Array.isArray(request.body) ? (request.body as [string, string][]) : [];
+    const form = Object.fromEntries(pairs);
+    const token = await handleTokenRequest(platform.db, platform.tokens, origin, { form, authorization: request.headers.authorization });
+    return reply.header('cache-control', 'no-store').send(token);
+  });
+}

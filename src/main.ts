@@ -1,0 +1,34 @@
+// `npm start`: the all-in-one platform on the embedded database (or DATABASE_URL), with demo tenants.
+import { mkdirSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { startPlatform } from './platform.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true });
+  const platform = await startPlatform(config);
+  const app = await buildApp(platform);
+  const shutdown = async (signal: string): Promise<void> => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+  if (platform.devCredentials) {
+    app.log.info({ credentials: platform.devCredentials, file: `${config.dataDir}/dev-credentials.json` }, 'demo clients created (secrets shown once; also in dev-credentials.json)');
+  }
+  app.log.info(
+    { url: config.publicUrl, fhir: `${config.publicUrl}/fhir`, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` },
+    `OpenSCIP ready at ${config.publicUrl}`,
+  );
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

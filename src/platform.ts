@@ -1,0 +1,79 @@
+// The composition root: opens the database, runs migrations, loads the R4 definitions and wires the
+// store, access and REST services together. One call, one object to close; no module-level state.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import { loadDefinitions } from './fhir/definitions.js';
+import type { Definitions } from './fhir/definitions.js';
+import { createTerminology } from './fhir/terminology.js';
+import { createValidator } from './fhir/validation.js';
+import type { Validator } from './fhir/validation.js';
+import { createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
+import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
+import { createRouter } from './rest/router.js';
+import type { FhirRouter } from './rest/router.js';
+import type { RestServices } from './rest/types.js';
+import { createParamRegistry, migrate, openDatabase, platform as platformRecords, Repository } from './store/index.js';
+import type { Database } from './store/index.js';
+
+/** The tenant id of the central platform's own store (golden persons, locator, audit). */
+export const CENTRAL_TENANT = 'platform';
+
+export interface Platform {
+  config: Config;
+  db: Database;
+  defs: Definitions;
+  validator: Validator;
+  repo: Repository;
+  router: FhirRouter;
+  rest: RestServices;
+  keys: SigningKeys;
+  tokens: TokenService;
+  /** Set when this start created the demo clients. */
+  devCredentials?: DevCredentials;
+  close(): Promise<void>;
+}
+
+/** package.json of this installation (src/ under tsx, dist/src/ when built). */
+function packageInfo(): { name: string; version: string } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+}
+
+const pkg = packageInfo();
+
+export async function startPlatform(config: Config, overrides: { clock?: () => Date; newId?: () => string } = {}): Promise<Platform> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections });
+  try {
+    await migrate(db);
+    const defs = loadDefinitions();
+    const validator = createValidator(createTerminology(defs));
+    const registry = createParamRegistry(defs);
+    const repo = new Repository(db, {
+      registry,
+      clock: overrides.clock ?? (() => new Date()),
+      newId: overrides.newId ?? randomUUID,
+      localBases: [config.publicUrl],
+    }, db);
+    const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
+    const rest: RestServices = {
+      defs,
+      validator,
+      cursorSecret,
+      maxBundleEntries: config.maxBundleEntries,
+      software: { name: 'OpenSCIP', version: pkg.version },
+    };
+    const router = createRouter(rest);
+    const keys = await loadSigningKeys(db);
+    const tokens = createTokenService(keys, { issuer: config.publicUrl, ttlSeconds: config.tokenTtlSeconds });
+    await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
+    const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, devCredentials, close: () => db.close() };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+// Platform records that are not FHIR resources: tenants, OAuth clients, signing keys, secrets.
+import type { Queryable } from './db/driver.js';
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  kind: string;
+  odsCode?: string;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  tenant?: string;
+  name: string;
+  secretHash?: string;
+  jwks?: unknown;
+  roles: string[];
+  scopes: string[];
+  disabled: boolean;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  algorithm: string;
+  privateJwk: Record<string, unknown>;
+  publicJwk: Record<string, unknown>;
+  createdAt: string;
+}
+
+const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+export async function listTenants(q: Queryable): Promise<TenantRecord[]> {
+  const rows = await q.query<{ id: string; name: string; kind: string; ods_code: string | null }>('SELECT id, name, kind, ods_code FROM tenant ORDER BY id');
+  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, odsCode: r.ods_code ?? undefined }));
+}
+
+export async function upsertTenant(q: Queryable, t: TenantRecord): Promise<void> {
+  await q.query(
+    'INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, ods_code = EXCLUDED.ods_code',
+    [t.id, t.name, t.kind, t.odsCode ?? null],
+  );
+}
+
+export async function findClient(q: Queryable, clientId: string): Promise<ClientRecord | undefined> {
+  const rows = await q.query<{ client_id: string; tenant: string | null; name: string; secret_hash: string | null; jwks: unknown; roles: string[]; scopes: string[]; disabled: boolean }>(
+    'SELECT client_id, tenant, name, secret_hash, jwks, roles, scopes, disabled FROM oauth_client WHERE client_id = $1',
+    [clientId],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    clientId: r.client_id,
+    tenant: r.tenant ?? undefined,
+    name: r.name,
+    secretHash: r.secret_hash ?? undefined,
+    jwks: r.jwks ? parseJson(r.jwks) : undefined,
+    roles: r.roles,
+    scopes: r.scopes,
+    disabled: r.disabled,
+  };
+}
+
+export async function countClients(q: Queryable): Promise<number> {
+  return Number((await q.query<{ n: number }>('SELECT count(*)::int AS n FROM oauth_client'))[0].n);
+}
+
+export async function insertClient(q: Queryable, c: ClientRecord): Promise<void> {
+  await q.query(
+    'INSERT INTO oauth_client (client_id, tenant, name, secret_hash, jwks, roles, scopes, disabled) VALUES ($1, $2, $3, $4, $5::jsonb, $6::text[], $7::text[], $8)',
+    [c.clientId, c.tenant ?? null, c.name, c.secretHash ?? null, c.jwks ? JSON.stringify(c.jwks) : null, c.roles, c.scopes, c.disabled],
+  );
+}
+
+export async function activeSigningKeys(q: Queryable): Promise<SigningKeyRecord[]> {
+  const rows = await q.query<{ kid: string; algorithm: string; private_jwk: unknown; public_jwk: unknown; created_at: string }>(
+    `SELECT kid, algorithm, private_jwk, public_jwk, created_at::text FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC`,
+  );
+  return rows.map((r) => ({ kid: r.kid, algorithm: r.algorithm, privateJwk: parseJson(r.private_jwk), publicJwk: parseJson(r.public_jwk), createdAt: r.created_at }));
+}
+
+export async function insertSigningKey(q: Queryable, k: Omit<SigningKeyRecord, 'createdAt'>): Promise<void> {
+  await q.query('INSERT INTO signing_key (kid, algorithm, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4::jsonb)', [
+    k.kid,
+    k.algorithm,
+    JSON.stringify(k.privateJwk),
+    JSON.stringify(k.publicJwk),
+  ]);
+}
+
+/** Returns the named secret, creating it with `generate()` on first use (race-safe). */
+export async function platformSecret(q: Queryable, name: string, generate: () => string): Promise<string> {
+  await q.query('INSERT INTO platform_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, generate()]);
+  return (await q.query<{ value: string }>('SELECT value FROM platform_secret WHERE name = $1', [name]))[0].value;
+}
