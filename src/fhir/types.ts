@@ -23,5 +23,3 @@ export type {
   StructureDefinition,
 } from '@medplum/fhirtypes';
 
-/** A resource as stored: JSON object with an id and meta once written. */
-export type AnyResource = import('@medplum/fhirtypes').Resource & { id?: string };

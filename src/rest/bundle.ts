@@ -1,6 +1,6 @@
 // Bundles returned by search and history, with stored resources spliced in as raw JSON.
 import type { BundleLink, OperationOutcome } from '../fhir/types.js';
-import { RawJson } from './raw-json.js';
+import type { RawJson } from './raw-json.js';
 
 export interface BundleEntryOut {
   fullUrl?: string;

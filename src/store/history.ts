@@ -38,7 +38,7 @@ export async function readHistory(q: Queryable, h: HistoryQuery): Promise<Histor
   if (h.beforeSeq) add('seq < ?::bigint', h.beforeSeq);
   params.push(h.count + 1);
   const rows = await q.query<Parameters<typeof toStoredVersion>[0] & { seq: string }>(
-    `SELECT ${VERSION_COLUMNS}, method, seq::text AS seq FROM resource_history WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`,
+    `SELECT ${VERSION_COLUMNS}, method, seq::text AS seq FROM resource_history WHERE ${where.join(' AND ')} ORDER BY resource_history.seq DESC LIMIT $${params.length}`,
     params,
   );
   const page = rows.slice(0, h.count);

@@ -6,7 +6,7 @@ import { INDEX_TABLES, PARAM_TYPES } from './search/params/index.js';
 import type { IndexRow } from './search/params/index.js';
 import type { ParamRegistry } from './search/registry.js';
 import { typedResource } from './search/registry.js';
-import { SqlParams } from './search/sql.js';
+import type { SqlParams } from './search/sql.js';
 
 export interface ResourceKey {
   tenant: string;

@@ -40,6 +40,9 @@ async function applyPatch(ctx: RequestContext, req: FhirRequest, repo: Repositor
     throw new FhirError('precondition-failed', { diagnostics: `Version conflict: If-Match names version ${ifMatch} but the current version is ${current.version}` });
   }
   const validationError = jsonpatch.validate(operations as Operation[], JSON.parse(current.content));
+  if (validationError?.name === 'TEST_OPERATION_FAILED') {
+    throw new FhirError('unprocessable', { diagnostics: `JSON Patch test operation ${validationError.index ?? '?'} failed: the resource does not hold the tested value`, expression: `[${validationError.index ?? 0}]` });
+  }
   if (validationError) {
     throw invalid(`JSON Patch operation ${validationError.index ?? '?'} (${validationError.name}) cannot apply: ${validationError.message.split('\n')[0]}`, `[${validationError.index ?? 0}]`);
   }

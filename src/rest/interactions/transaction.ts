@@ -42,7 +42,7 @@ export function bundleHandler(dispatch: Dispatch): InteractionHandler {
 function parseEntry(ctx: RequestContext, entry: BundleEntry, index: number): ParsedEntry {
   const where = `Bundle.entry[${index}]`;
   const method = entry.request?.method as HttpMethod | undefined;
-  if (!method || !ORDER.hasOwnProperty(method)) throw invalid(`${where}.request.method is missing or not supported`, `${where}.request.method`);
+  if (!method || !Object.hasOwn(ORDER, method)) throw invalid(`${where}.request.method is missing or not supported`, `${where}.request.method`);
   let url = entry.request?.url;
   if (!url) throw invalid(`${where}.request.url is missing`, `${where}.request.url`);
   if (url.startsWith(`${ctx.base}/`)) url = url.slice(ctx.base.length + 1);
