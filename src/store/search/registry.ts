@@ -43,7 +43,8 @@ export function createParamRegistry(defs: Definitions): ParamRegistry {
 
   const build = (resourceType: string, sp: SearchParameter): IndexedParam | undefined => {
     const code = sp.code as string;
-    const expression = sp.expression;
+    // FHIRPath evaluates `Resource.meta…` only when the root names the concrete type.
+    const expression = sp.expression?.replace(/(^|[|(]\s*)(?:Resource|DomainResource)\./g, `$1${resourceType}.`);
     if (!expression || ROW_PARAMETERS.has(code)) return undefined;
     if (sp.type === 'composite') {
       const parts = (sp.component ?? []).map((c) => ({
