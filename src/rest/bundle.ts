@@ -22,7 +22,8 @@ export interface BundleOut {
 
 export function bundle(type: BundleOut['type'], entries: BundleEntryOut[], extra: Partial<BundleOut> = {}): BundleOut {
   const b: BundleOut = { resourceType: 'Bundle', type, meta: { lastUpdated: new Date().toISOString() }, ...extra };
-  b.entry = entries;
+  // FHIR JSON never carries empty arrays.
+  if (entries.length) b.entry = entries;
   return b;
 }
 

@@ -114,6 +114,7 @@ async function batch(ctx: RequestContext, entries: ParsedEntry[], repo: Reposito
 async function transaction(ctx: RequestContext, entries: ParsedEntry[], repo: Repository, services: RestServices, dispatch: Dispatch): Promise<FhirResponse> {
   return repo.transaction(async (tx) => {
     const ids = await resolveIdentities(ctx, entries, tx, services);
+    refuseOverlaps(entries);
     for (const e of entries) if (e.resource) await rewriteReferences(ctx, e, e.resource, ids, tx, services);
     const out: BundleEntryOut[] = new Array(entries.length);
     const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
@@ -173,6 +174,20 @@ async function resolveIdentities(ctx: RequestContext, entries: ParsedEntry[], tx
     }
   }
   return ids;
+}
+
+/** R4: a transaction whose writes name the same resource twice fails (after conditional resolution). */
+function refuseOverlaps(entries: ParsedEntry[]): void {
+  const seen = new Map<string, number>();
+  for (const e of entries) {
+    if (e.method === 'GET' || e.method === 'HEAD' || e.path.length !== 2) continue;
+    const key = e.path.join('/');
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw invalid(`Bundle.entry[${e.index}] and Bundle.entry[${first}] both change ${key}; a transaction may change a resource once`, `Bundle.entry[${e.index}]`);
+    }
+    seen.set(key, e.index);
+  }
 }
 
 /** Replaces `urn:uuid:`/fullUrl references with the assigned ids, and conditional references by search. */

@@ -1,0 +1,86 @@
+// End-to-end authentication and tenant isolation: client credentials, bearer tokens, and a tenant's
+// client confined to its own data provision layer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { startTestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+
+describe.each(await testDatabases())('authentication and tenant isolation on $name', (database) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+  });
+  afterAll(async () => t?.close());
+
+  const form = (body: Record<string, string>, headers: Record<string, string> = {}): ReturnType<TestPlatform['call']> =>
+    t.call('POST', '/oauth2/token', { payload: new URLSearchParams(body).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, as: null });
+  const secretOf = (clientId: string): string => t.platform.devCredentials?.clients.find((c) => c.clientId === clientId)?.clientSecret as string;
+
+  it('issues tokens by client_secret_post and client_secret_basic', async () => {
+    const id = 'sunrise-care-system';
+    const post = await form({ grant_type: 'client_credentials', client_id: id, client_secret: secretOf(id) });
+    expect(post.status).toBe(200);
+    expect(post.json.token_type).toBe('Bearer');
+    expect(post.json.expires_in).toBe(3600);
+    const basic = await form({ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(`${id}:${secretOf(id)}`).toString('base64')}` });
+    expect(basic.status).toBe(200);
+    const fhir = await t.call('GET', '/tenants/sunrise-care/fhir/Patient', { headers: { authorization: `Bearer ${basic.json.access_token}` } });
+    expect(fhir.status).toBe(200);
+  });
+
+  it('refuses wrong secrets, unknown clients and other grants with an OperationOutcome and an OAuth error', async () => {
+    const wrong = await form({ grant_type: 'client_credentials', client_id: 'sunrise-care-system', client_secret: 'guess' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.json.error).toBe('invalid_client');
+    expect(wrong.json.resourceType).toBe('OperationOutcome');
+    expect((await form({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'x' })).status).toBe(401);
+    const grant = await form({ grant_type: 'password', client_id: 'sunrise-care-system', client_secret: secretOf('sunrise-care-system') });
+    expect(grant.status).toBe(400);
+    expect(grant.json.error).toBe('unsupported_grant_type');
+  });
+
+  it('requires a valid bearer token on every FHIR path except metadata', async () => {
+    for (const url of ['/fhir/Patient', '/tenants/sunrise-care/fhir/Patient', '/tenants/sunrise-care/fhir/Patient/1', '/tenants/sunrise-care/fhir/_history']) {
+      const none = await t.call('GET', url, { as: null });
+      expect({ url, status: none.status }).toEqual({ url, status: 401 });
+      expect(none.json.resourceType).toBe('OperationOutcome');
+      expect(none.headers['www-authenticate']).toBeDefined();
+      const forged = await t.call('GET', url, { headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' } });
+      expect(forged.status).toBe(401);
+    }
+    expect((await t.call('POST', '/tenants/sunrise-care/fhir', { as: null, body: { resourceType: 'Bundle', type: 'batch' } })).status).toBe(401);
+    expect((await t.call('GET', '/fhir/metadata', { as: null })).status).toBe(200);
+    expect((await t.call('GET', '/.well-known/smart-configuration', { as: null })).json.token_endpoint).toBe('http://scip.test/oauth2/token');
+    expect((await t.call('GET', '/oauth2/jwks', { as: null })).json.keys[0].kid).toBeDefined();
+  });
+
+  it("confines a tenant's client to its own store", async () => {
+    const mine = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family: 'Private' }] } });
+    expect(mine.status).toBe(201);
+    const id = mine.json.id;
+    const other = 'meadow-homecare-system';
+    expect((await t.call('GET', `/tenants/sunrise-care/fhir/Patient/${id}`, { as: other })).status).toBe(403);
+    expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient?family=private', { as: other })).status).toBe(403);
+    // Through its own base the other tenant cannot see the resource: not by id, search, include or chain.
+    const own = '/tenants/meadow-homecare/fhir';
+    expect((await t.call('GET', `${own}/Patient/${id}`, { as: other })).status).toBe(404);
+    expect((await t.call('GET', `${own}/Patient?family=private`, { as: other })).json.entry).toBeUndefined();
+    await t.call('POST', `${own}/Observation`, { body: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${id}` } }, as: other });
+    const include = await t.call('GET', `${own}/Observation?_include=Observation:subject`, { as: other });
+    expect(include.json.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'include')).toEqual([]);
+    expect((await t.call('GET', `${own}/Observation?subject.family=private`, { as: other })).json.entry).toBeUndefined();
+    expect((await t.call('GET', `${own}/Patient/${id}/_history`, { as: other })).json.total).toBe(0);
+    expect((await t.call('GET', `/tenants/no-such-tenant/fhir/Patient`, { as: 'platform-admin' })).status).toBe(404);
+  });
+
+  it('lets only platform admins write to the central store', async () => {
+    expect((await t.call('POST', '/fhir/Patient', { body: { resourceType: 'Patient' } })).status).toBe(403);
+    expect((await t.call('POST', '/fhir/Patient', { body: { resourceType: 'Patient' }, as: 'platform-admin' })).status).toBe(201);
+    expect((await t.call('GET', '/fhir/Patient')).status).toBe(200);
+  });
+
+  it('echoes the correlation id', async () => {
+    const res = await t.call('GET', '/fhir/metadata', { as: null, headers: { 'x-request-id': 'trace-123' } });
+    expect(res.headers['x-request-id']).toBe('trace-123');
+  });
+});
