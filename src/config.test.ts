@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the all-in-one platform on 127.0.0.1:8080', () => {
+    const c = loadConfig({});
+    expect([c.host, c.port, c.publicUrl, c.databaseUrl, c.demo]).toEqual(['127.0.0.1', 8080, 'http://127.0.0.1:8080', undefined, true]);
+    expect(c.dataDir).toMatch(/\/data$/);
+  });
+
+  it('reads the documented variables', () => {
+    const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', DATABASE_URL: 'postgres://u@h/db', SCIP_PUBLIC_URL: 'https://scip.example.org/', SCIP_DEMO: 'false' });
+    expect([c.port, c.publicUrl, c.databaseUrl, c.demo]).toEqual([9000, 'https://scip.example.org', 'postgres://u@h/db', false]);
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ SCIP_DEMO: 'maybe' })).toThrow(/SCIP_DEMO/);
+  });
+});
