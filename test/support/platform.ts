@@ -21,7 +21,7 @@ export interface CallOptions {
 
 export interface CallResult {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   text: string;
   // Test responses are arbitrary FHIR JSON; tests assert on its shape.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
