@@ -15,7 +15,7 @@ import type { DevCredentials, SigningKeys, TokenService } from './access/index.j
 import { createRouter } from './rest/router.js';
 import type { FhirRouter } from './rest/router.js';
 import type { RestServices } from './rest/types.js';
-import { createParamRegistry, migrate, openDatabase, platform as platformRecords, Repository } from './store/index.js';
+import { createParamRegistry, migrate, openDatabase, platform as platformRecords, Repository, StatisticsKeeper } from './store/index.js';
 import type { Database } from './store/index.js';
 
 /** The tenant id of the central platform's own store (golden persons, locator, audit). */
@@ -49,6 +49,8 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections });
   try {
     await migrate(db);
+    const statistics = new StatisticsKeeper(db);
+    await statistics.analyze();
     const defs = loadDefinitions();
     const validator = createValidator(createTerminology(defs));
     const registry = createParamRegistry(defs);
@@ -57,6 +59,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       clock: overrides.clock ?? (() => new Date()),
       newId: overrides.newId ?? randomUUID,
       localBases: [config.publicUrl],
+      statistics,
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
     const rest: RestServices = {
@@ -71,7 +74,11 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const tokens = createTokenService(keys, { issuer: config.publicUrl, ttlSeconds: config.tokenTtlSeconds });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, devCredentials, close: () => db.close() };
+    const close = async (): Promise<void> => {
+      await statistics.close();
+      await db.close();
+    };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

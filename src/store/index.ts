@@ -13,3 +13,4 @@ export { createParamRegistry } from './search/registry.js';
 export type { ParamRegistry } from './search/registry.js';
 export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
+export { StatisticsKeeper } from './statistics.js';

@@ -17,6 +17,8 @@ import type { ParamRegistry } from './search/registry.js';
 
 export interface StoreServices {
   registry: ParamRegistry;
+  /** Told about every resource write, to keep planner statistics current. */
+  statistics?: { noteWrites(count: number): void };
   clock: () => Date;
   newId: () => string;
   localBases: readonly string[];
@@ -88,6 +90,7 @@ export class Repository {
       const lastUpdated = this.services.clock().toISOString();
       const version = current.version + 1;
       await writeVersion(repo.q, { tenant, type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' });
+      this.services.statistics?.noteWrites(1);
       return { type, id, version, lastUpdated, deleted: true, content: '' };
     });
   }
@@ -112,6 +115,7 @@ export class Repository {
     const content = JSON.stringify(resource);
     const indexRows = extractIndexRows(this.services.registry, resource);
     await writeVersion(this.q, { tenant, type: resource.resourceType, id, version, lastUpdated, deleted: false, method, content, indexRows });
+    this.services.statistics?.noteWrites(1);
     return { version: { type: resource.resourceType, id, version, lastUpdated, deleted: false, content }, resource };
   }
 }

@@ -1,6 +1,6 @@
 // A real PostgreSQL server through the `postgres` client (porsager): pooled, pipelined.
 import postgres from 'postgres';
-import type { Database, Queryable } from './driver.js';
+import type { Database, Queryable, QueryOptions } from './driver.js';
 
 export interface PostgresOptions {
   url: string;
@@ -15,15 +15,15 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     types: {},
   });
   await sql`select 1`;
-  const run = async <Row>(target: postgres.Sql | postgres.TransactionSql, text: string, params?: readonly unknown[]): Promise<Row[]> =>
+  const run = async <Row>(target: postgres.Sql | postgres.TransactionSql, text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]> =>
     // postgres.js types its parameter list narrowly; our values are strings, numbers, booleans, null and arrays of them.
-    (await target.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Row[];
+    (await target.unsafe(text, (params ?? []) as postgres.ParameterOrJSON<never>[], { prepare: !options?.freshPlan })) as unknown as Row[];
   return {
     dialect: 'postgres',
-    query: (text, params) => run(sql, text, params),
+    query: (text, params, options) => run(sql, text, params, options),
     transaction: async (fn) =>
       (await sql.begin(async (tx) => {
-        const q: Queryable = { query: (text, params) => run(tx, text, params) };
+        const q: Queryable = { query: (text, params, options) => run(tx, text, params, options) };
         return fn(q);
       })) as Awaited<ReturnType<typeof fn>>,
     close: () => sql.end({ timeout: 5 }),

@@ -32,14 +32,14 @@ CREATE INDEX resource_history_type_seq ON resource_history (tenant, type, seq);
 
 CREATE TABLE sp_string (
   tenant text NOT NULL, rtype text NOT NULL, rid text NOT NULL, code text NOT NULL,
-  norm text NOT NULL, exact text NOT NULL
+  norm text COLLATE "C" NOT NULL, exact text NOT NULL
 );
-CREATE INDEX sp_string_value ON sp_string (tenant, rtype, code, norm text_pattern_ops);
+CREATE INDEX sp_string_value ON sp_string (tenant, rtype, code, norm);
 CREATE INDEX sp_string_owner ON sp_string (tenant, rtype, rid);
 
 CREATE TABLE sp_token (
   tenant text NOT NULL, rtype text NOT NULL, rid text NOT NULL, code text NOT NULL,
-  system text, value text, display text
+  system text, value text, display text COLLATE "C"
 );
 CREATE INDEX sp_token_value ON sp_token (tenant, rtype, code, value, system);
 CREATE INDEX sp_token_owner ON sp_token (tenant, rtype, rid);
@@ -68,9 +68,9 @@ CREATE INDEX sp_quantity_owner ON sp_quantity (tenant, rtype, rid);
 
 CREATE TABLE sp_uri (
   tenant text NOT NULL, rtype text NOT NULL, rid text NOT NULL, code text NOT NULL,
-  value text NOT NULL
+  value text COLLATE "C" NOT NULL
 );
-CREATE INDEX sp_uri_value ON sp_uri (tenant, rtype, code, value text_pattern_ops);
+CREATE INDEX sp_uri_value ON sp_uri (tenant, rtype, code, value);
 CREATE INDEX sp_uri_owner ON sp_uri (tenant, rtype, rid);
 
 CREATE TABLE sp_reference (

@@ -16,15 +16,16 @@ describe('compileSearch', () => {
     const c = compile('Patient', 'family=Sm%C3%ADth&birthdate=ge1950');
     expect(c.text).toBe(
       'SELECT x.id, x.content FROM (SELECT r.id, r.content FROM resource r WHERE r.tenant = $1 AND r.type = $2 AND NOT r.deleted ' +
-        'AND EXISTS (SELECT 1 FROM sp_string t0 WHERE t0.tenant = $1 AND t0.rtype = $2 AND t0.rid = r.id AND t0.code = $3 AND ((t0.norm LIKE $4))) ' +
-        'AND EXISTS (SELECT 1 FROM sp_date t1 WHERE t1.tenant = $1 AND t1.rtype = $2 AND t1.rid = r.id AND t1.code = $5 AND ' +
-        '(((t1.hi > $6::bigint OR (t1.lo >= $7::bigint AND t1.hi <= $6::bigint)))))) x ORDER BY x.id ASC LIMIT $8',
+        'AND EXISTS (SELECT 1 FROM sp_string t0 WHERE t0.tenant = $1 AND t0.rtype = $2 AND t0.rid = r.id AND t0.code = $3 AND ((t0.norm >= $4 AND t0.norm < $5))) ' +
+        'AND EXISTS (SELECT 1 FROM sp_date t1 WHERE t1.tenant = $1 AND t1.rtype = $2 AND t1.rid = r.id AND t1.code = $6 AND ' +
+        '(((t1.hi > $7::bigint OR (t1.lo >= $8::bigint AND t1.lo < $7::bigint AND t1.hi <= $7::bigint)))))) x ORDER BY x.id ASC LIMIT $9',
     );
-    expect(c.params).toEqual(['t1', 'Patient', 'family', 'smith%', 'birthdate', Date.UTC(1951, 0, 1), Date.UTC(1950, 0, 1), 21]);
+    // The prefix "smith" (accents removed) is the index range [smith, smiti).
+    expect(c.params).toEqual(['t1', 'Patient', 'family', 'smith', 'smiti', 'birthdate', Date.UTC(1951, 0, 1), Date.UTC(1950, 0, 1), 21]);
   });
 
-  it('escapes LIKE wildcards in user text', () => {
-    expect(compile('Patient', 'family=50%25_off').params).toContain('50\\%\\_off%');
+  it('escapes LIKE wildcards in :contains text', () => {
+    expect(compile('Patient', 'family:contains=50%25_off').params).toContain('%50\\%\\_off%');
   });
 
   it('compiles :not as NOT EXISTS and :missing on the parameter code alone', () => {
@@ -36,10 +37,10 @@ describe('compileSearch', () => {
   it('nests chains through sp_reference with one branch per target type', () => {
     const c = compile('Observation', 'subject:Patient.family=x');
     expect(c.text).toContain(
-      'EXISTS (SELECT 1 FROM sp_reference c0 WHERE c0.tenant = $1 AND c0.rtype = $2 AND c0.rid = r.id AND c0.code = $6 AND ((c0.target_type = $3 AND ' +
-        'EXISTS (SELECT 1 FROM sp_string t1 WHERE t1.tenant = c0.tenant AND t1.rtype = $3 AND t1.rid = c0.target_id AND t1.code = $4 AND ((t1.norm LIKE $5)))))',
+      'EXISTS (SELECT 1 FROM sp_reference c0 WHERE c0.tenant = $1 AND c0.rtype = $2 AND c0.rid = r.id AND c0.code = $7 AND ((c0.target_type = $3 AND ' +
+        'EXISTS (SELECT 1 FROM sp_string t1 WHERE t1.tenant = c0.tenant AND t1.rtype = $3 AND t1.rid = c0.target_id AND t1.code = $4 AND ((t1.norm >= $5 AND t1.norm < $6)))))',
     );
-    expect(c.params).toEqual(['t1', 'Observation', 'Patient', 'family', 'x%', 'subject', 21]);
+    expect(c.params).toEqual(['t1', 'Observation', 'Patient', 'family', 'x', 'y', 'subject', 21]);
   });
 
   it('compiles _has as a reference pointing back at the row', () => {
@@ -74,5 +75,17 @@ describe('compileSearch', () => {
     expect(c.text).not.toContain('DROP');
     const placeholders = new Set([...c.text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
     expect(placeholders.size).toBe(c.params.length);
+  });
+});
+
+describe('prefixRange', () => {
+  it('bounds a prefix by incrementing its last code point', async () => {
+    const { prefixRange, SqlParams } = await import('./sql.js');
+    const params = new SqlParams();
+    expect(prefixRange('c', 'abz', params)).toBe('c >= $1 AND c < $2');
+    expect(params.values).toEqual(['abz', 'ab{']);
+    const astral = new SqlParams();
+    prefixRange('c', 'a😀', astral);
+    expect(astral.values).toEqual(['a😀', 'a😁']);
   });
 });

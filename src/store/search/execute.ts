@@ -34,7 +34,7 @@ export async function executeSearch(
   const result: SearchResult = { matches: [], included: [] };
   if (request.count > 0 || request.total === 'none') {
     const compiled = compileSearch(ctx, tenant, { ...request, count: Math.max(request.count, 1) }, keyset);
-    const rows = await q.query<Record<string, string | null>>(compiled.text, compiled.params);
+    const rows = await q.query<Record<string, string | null>>(compiled.text, compiled.params, { freshPlan: true });
     const page = rows.slice(0, request.count);
     result.matches = page.map((r) => ({ type: request.resourceType, id: r.id as string, content: r.content as string }));
     if (rows.length > request.count && page.length > 0) {
@@ -45,7 +45,7 @@ export async function executeSearch(
   const firstPageComplete = !keyset && !result.next && request.count > 0;
   if (request.total !== 'none' && !firstPageComplete) {
     const count = compileCount(ctx, tenant, request);
-    result.total = Number((await q.query<{ total: number }>(count.text, count.params))[0].total);
+    result.total = Number((await q.query<{ total: number }>(count.text, count.params, { freshPlan: true }))[0].total);
   } else if (firstPageComplete) {
     result.total = result.matches.length;
   }

@@ -24,3 +24,18 @@ export const tableColumns =
   (alias: string): ColumnSource =>
   (column) =>
     `${alias}.${column}`;
+
+/**
+ * The condition "column starts with prefix" as a range, which a btree index on a COLLATE "C"
+ * column serves directly: [prefix, prefix with its last code point incremented).
+ */
+export function prefixRange(column: string, prefix: string, params: SqlParams): string {
+  if (prefix === '') return 'TRUE';
+  const chars = [...prefix];
+  const last = chars.pop() as string;
+  const code = last.codePointAt(0) as number;
+  const lower = `${column} >= ${params.bind(prefix)}`;
+  if (code >= 0x10ffff) return lower;
+  const next = code === 0xd7ff ? 0xe000 : code + 1;
+  return `${lower} AND ${column} < ${params.bind(chars.join('') + String.fromCodePoint(next))}`;
+}

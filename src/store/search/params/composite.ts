@@ -15,7 +15,8 @@ export interface CompositeComponent {
 export function componentColumns(cols: ColumnSource, index: number, component: ParamType): ColumnSource {
   return (column) => {
     const sqlType = component.columns[column] ?? 'text';
-    return `(${cols('parts')}->${index}->>'${column}')::${sqlType}`;
+    // Text compares bytewise, as in the index tables (COLLATE "C"), so prefix ranges agree.
+    return `(${cols('parts')}->${index}->>'${column}')::${sqlType === 'text' ? 'text COLLATE "C"' : sqlType}`;
   };
 }
 

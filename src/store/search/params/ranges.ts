@@ -29,7 +29,8 @@ export function rangeCondition(prefix: Prefix, target: RangeSql, lazy: LazyRange
       return lazy.hi();
     },
   };
-  const contains = (): string => `(${target.lo} >= ${search.lo} AND ${target.hi} <= ${search.hi})`;
+  // `target.lo < search.hi` follows from the others (lo < hi); it closes the index range on lo.
+  const contains = (): string => `(${target.lo} >= ${search.lo} AND ${target.lo} < ${search.hi} AND ${target.hi} <= ${search.hi})`;
   switch (prefix) {
     case 'eq':
       return contains();

@@ -1,7 +1,7 @@
 // R4 string search: case- and accent-insensitive prefix by default, `:exact`, `:contains`.
 import type { TypedValue } from '@medplum/core';
 import type { ParamType, IndexRow } from './types.js';
-import { escapeLike } from '../sql.js';
+import { escapeLike, prefixRange } from '../sql.js';
 
 /** Index and query values are compared in this form: accents removed, lower case. */
 export function normaliseString(text: string): string {
@@ -34,10 +34,8 @@ export const stringParam: ParamType = {
   condition(value, cols, params, modifier) {
     if (value.type !== 'string') throw new Error('string parameter given a non-string value');
     if (modifier === 'exact') return `${cols('exact')} = ${params.bind(value.text)}`;
-    const needle = escapeLike(normaliseString(value.text));
-    return modifier === 'contains'
-      ? `${cols('norm')} LIKE ${params.bind(`%${needle}%`)}`
-      : `${cols('norm')} LIKE ${params.bind(`${needle}%`)}`;
+    const needle = normaliseString(value.text);
+    return modifier === 'contains' ? `${cols('norm')} LIKE ${params.bind(`%${escapeLike(needle)}%`)}` : prefixRange(cols('norm'), needle, params);
   },
   sortColumn: (cols) => cols('norm'),
 };

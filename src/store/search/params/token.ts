@@ -2,7 +2,7 @@
 // compiled by the caller as the negation of the plain match.
 import type { TypedValue } from '@medplum/core';
 import type { IndexRow, ParamType } from './types.js';
-import { escapeLike } from '../sql.js';
+import { prefixRange } from '../sql.js';
 import { normaliseString } from './string.js';
 
 type Obj = Record<string, unknown>;
@@ -44,7 +44,7 @@ export const tokenParam: ParamType = {
   condition(value, cols, params, modifier) {
     if (modifier === 'text') {
       if (value.type !== 'string') throw new Error(':text expects a string value');
-      return `${cols('display')} LIKE ${params.bind(`${escapeLike(normaliseString(value.text))}%`)}`;
+      return prefixRange(cols('display'), normaliseString(value.text), params);
     }
     if (value.type !== 'token') throw new Error('token parameter given a non-token value');
     const parts: string[] = [];

@@ -1,0 +1,86 @@
+// Child processes the benchmarks drive: the platform as `npm start` runs it (built, from dist/), and
+// the "limit" servers the scenarios are compared with.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RunningServer {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const ROOT = join(import.meta.dirname, '..');
+
+function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${seen.slice(-2000)}`));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server not healthy after ${timeoutMs} ms:\n${output()}`);
+}
+
+const stopper = (child: ChildProcess) => (): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+export async function startPlatformProcess(port: number, env: Record<string, string>): Promise<RunningServer & { credentials: { clients: { clientId: string; clientSecret: string; tenant?: string }[] } }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  await waitForHealth(`http://127.0.0.1:${port}/healthz`, child, () => output, 120_000);
+  const credentials = JSON.parse(readFileSync(join(env.SCIP_DATA_DIR, 'dev-credentials.json'), 'utf8'));
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, credentials, stop: stopper(child) };
+}
+
+/** The read limit: a bare route on the same framework returning the same JSON text from memory. */
+export async function startBareServer(port: number, body: string): Promise<RunningServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/bare-server.ts')], {
+    env: { ...process.env, PORT: String(port), BARE_BODY: body },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  await waitForLine(child, /bare ready/, 30_000);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child) };
+}
+
+export function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
