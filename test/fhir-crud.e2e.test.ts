@@ -40,6 +40,13 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
     expect((await t.call('GET', `${B}/Patient/does-not-exist`)).status).toBe(404);
   });
 
+  it('stores and updates a resource that has no search values at all', async () => {
+    const created = await t.call('POST', `${B}/Binary`, { body: { resourceType: 'Binary', contentType: 'text/plain', data: 'aGVsbG8=' } });
+    expect(created.status).toBe(201);
+    const id = created.json.id;
+    expect((await t.call('PUT', `${B}/Binary/${id}`, { body: { resourceType: 'Binary', id, contentType: 'text/plain' } })).status).toBe(200);
+  });
+
   it('ignores a client-supplied id on create and keeps the body as sent', async () => {
     const created = await t.call('POST', `${B}/Patient`, { body: { ...patient('Byron'), id: 'chosen-by-client' } });
     expect(created.status).toBe(201);

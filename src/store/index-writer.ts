@@ -50,6 +50,7 @@ export function indexStatements(
   params: SqlParams,
   ctes: string[],
 ): void {
+  if (!replace && !rows?.size) return;
   const tenant = params.bind(key.tenant);
   const type = params.bind(key.type);
   const id = params.bind(key.id);
