@@ -4,6 +4,7 @@ import { evalFhirPathTyped, parseFhirPath, toTypedValue } from '@medplum/core';
 import type { FhirPathAtom, TypedValue } from '@medplum/core';
 import type { Definitions } from '../../fhir/definitions.js';
 import type { Resource, SearchParameter } from '../../fhir/types.js';
+import { compileFastPath } from './fast-path.js';
 import { compositeRows, PARAM_TYPES } from './params/index.js';
 import type { CompositeComponent, IndexRow, ParamType } from './params/index.js';
 
@@ -43,8 +44,7 @@ export function createParamRegistry(defs: Definitions): ParamRegistry {
 
   const build = (resourceType: string, sp: SearchParameter): IndexedParam | undefined => {
     const code = sp.code as string;
-    // FHIRPath evaluates `Resource.meta…` only when the root names the concrete type.
-    const expression = sp.expression?.replace(/(^|[|(]\s*)(?:Resource|DomainResource)\./g, `$1${resourceType}.`);
+    const expression = sp.expression && concreteExpression(sp.expression, resourceType);
     if (!expression || ROW_PARAMETERS.has(code)) return undefined;
     if (sp.type === 'composite') {
       const parts = (sp.component ?? []).map((c) => ({
@@ -63,7 +63,9 @@ export function createParamRegistry(defs: Definitions): ParamRegistry {
     }
     const paramType = PARAM_TYPES[sp.type as string];
     if (!paramType) return undefined;
-    return { code, definition: sp, table: paramType.table, paramType, extract: (resource) => paramType.extract(evaluate(expression, resource)) };
+    const fast = compileFastPath(expression, resourceType);
+    const values = fast ? (resource: TypedValue) => fast(resource.value as Record<string, unknown>) : (resource: TypedValue) => evaluate(expression, resource);
+    return { code, definition: sp, table: paramType.table, paramType, extract: (resource) => paramType.extract(values(resource)) };
   };
 
   const byType = new Map<string, Map<string, IndexedParam>>();
@@ -85,4 +87,9 @@ export function createParamRegistry(defs: Definitions): ParamRegistry {
 
 export function typedResource(resource: Resource): TypedValue {
   return toTypedValue(resource);
+}
+
+/** FHIRPath evaluates `Resource.meta…` only when the root names the concrete type. */
+export function concreteExpression(expression: string, resourceType: string): string {
+  return expression.replace(/(^|[|(]\s*)(?:Resource|DomainResource)\./g, `$1${resourceType}.`);
 }
