@@ -43,6 +43,8 @@ describe.each(await testDatabases())('batch and transaction on $name', (database
     expect(res.json.entry[1].resource.subject.reference).toBe(`Patient/${patientId}`);
     const flags = await t.call('GET', `${B}/Flag?subject=Patient/${patientId}`, { as: AS });
     expect(flags.json.entry).toHaveLength(1);
+    const history = await t.call('GET', `${B}/Patient/${patientId}/_history`, { as: AS });
+    expect(history.json.entry[0].request).toEqual({ method: 'POST', url: 'Patient' });
   });
 
   it('rolls the whole transaction back when one entry fails, naming the entry', async () => {

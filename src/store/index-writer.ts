@@ -1,5 +1,5 @@
-// Writes a resource version's search-index rows, all tables in one statement (data-modifying CTEs),
-// replacing the rows of the previous version.
+// Extracts a resource version's search-index rows, and builds the statements that replace the
+// previous version's rows with them (parts of one data-modifying statement, see resources.ts).
 import type { Resource } from '../fhir/types.js';
 import type { Queryable } from './db/driver.js';
 import { INDEX_TABLES, PARAM_TYPES } from './search/params/index.js';
@@ -39,38 +39,48 @@ export function extractIndexRows(registry: ParamRegistry, resource: Resource): M
   return byTable;
 }
 
-/**
- * Appends to `ctes` the statements that delete the old index rows (when replacing) and insert the
- * new ones, binding values into `params`.
- */
-export function indexStatements(
-  key: ResourceKey,
-  rows: Map<string, IndexRow[]> | undefined,
-  replace: boolean,
-  params: SqlParams,
-  ctes: string[],
-): void {
-  if (!replace && !rows?.size) return;
-  const tenant = params.bind(key.tenant);
-  const type = params.bind(key.type);
-  const id = params.bind(key.id);
-  if (replace) {
-    for (const table of INDEX_TABLES) {
-      ctes.push(`DELETE FROM ${table} WHERE tenant = ${tenant} AND rtype = ${type} AND rid = ${id}`);
+/** Index rows of one version, tagged with the resource they belong to. */
+export interface OwnedIndexRows {
+  type: string;
+  id: string;
+  rows: Map<string, IndexRow[]>;
+}
+
+/** Statements deleting the index rows of the given resources (before their new version's rows go in). */
+export function deleteIndexStatements(tenant: string, owners: { type: string; id: string }[], params: SqlParams): string[] {
+  if (owners.length === 0) return [];
+  const types = params.bind(owners.map((o) => o.type));
+  const ids = params.bind(owners.map((o) => o.id));
+  return INDEX_TABLES.map(
+    (table) => `DELETE FROM ${table} WHERE tenant = ${tenant} AND (rtype, rid) IN (SELECT * FROM unnest(${types}::text[], ${ids}::text[]))`,
+  );
+}
+
+/** One INSERT per index table for all rows of all the given versions, from unnest-ed arrays. */
+export function insertIndexStatements(tenant: string, versions: OwnedIndexRows[], params: SqlParams): string[] {
+  const byTable = new Map<string, { type: string; id: string; row: IndexRow }[]>();
+  for (const v of versions) {
+    for (const [table, rows] of v.rows) {
+      let list = byTable.get(table);
+      if (!list) byTable.set(table, (list = []));
+      for (const row of rows) list.push({ type: v.type, id: v.id, row });
     }
   }
-  for (const [table, list] of rows ?? []) {
+  const statements: string[] = [];
+  for (const [table, list] of byTable) {
     const columns = ['code', ...Object.keys(COLUMNS_BY_TABLE[table])];
-    const arrays = columns.map((c) => params.bind(list.map((r) => (r[c] === undefined || r[c] === null ? null : String(r[c])))));
-    const select = columns.map((c) => {
-      const sqlType = c === 'code' ? 'text' : COLUMNS_BY_TABLE[table][c];
-      return `u.${c}::${sqlType}`;
-    });
-    ctes.push(
+    const arrays = [
+      params.bind(list.map((x) => x.type)),
+      params.bind(list.map((x) => x.id)),
+      ...columns.map((c) => params.bind(list.map(({ row }) => (row[c] === undefined || row[c] === null ? null : String(row[c]))))),
+    ];
+    const select = columns.map((c) => `u.${c}::${c === 'code' ? 'text' : COLUMNS_BY_TABLE[table][c]}`);
+    statements.push(
       `INSERT INTO ${table} (tenant, rtype, rid, ${columns.join(', ')}) ` +
-        `SELECT ${tenant}, ${type}, ${id}, ${select.join(', ')} FROM unnest(${arrays.map((a) => `${a}::text[]`).join(', ')}) AS u(${columns.join(', ')})`,
+        `SELECT ${tenant}, u.rtype, u.rid, ${select.join(', ')} FROM unnest(${arrays.map((a) => `${a}::text[]`).join(', ')}) AS u(rtype, rid, ${columns.join(', ')})`,
     );
   }
+  return statements;
 }
 
 /** Joins data-modifying statements into one round trip. */

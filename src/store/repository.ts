@@ -9,7 +9,8 @@ import type { HistoryPage, HistoryQuery } from './history.js';
 import { readHistory } from './history.js';
 import { extractIndexRows } from './index-writer.js';
 import type { StoredVersion, WriteMethod } from './resources.js';
-import { readCurrent, readVersion, writeVersion } from './resources.js';
+import { readCurrent, readVersion, writeVersions } from './resources.js';
+import type { NewVersion } from './resources.js';
 import type { CompileContext, Keyset } from './search/compile.js';
 import type { SearchResult } from './search/execute.js';
 import { executeSearch } from './search/execute.js';
@@ -56,9 +57,22 @@ export class Repository {
   }
 
   /** Creates a resource with a server-assigned id (single statement: atomic without a transaction). */
-  create(tenant: string, resource: Resource): Promise<WriteResult> {
-    const id = this.services.newId();
-    return translated(() => this.write(tenant, resource, id, 1, 'POST').then((w) => ({ ...w, created: true })));
+  async create(tenant: string, resource: Resource): Promise<WriteResult> {
+    return (await this.createMany(tenant, [{ resource }]))[0];
+  }
+
+  /**
+   * Creates several resources in one statement (a transaction's creates). Each takes its given id,
+   * which must be new (a fresh UUID), or a server-assigned one.
+   */
+  createMany(tenant: string, items: { resource: Resource; id?: string }[]): Promise<WriteResult[]> {
+    return translated(async () => {
+      const lastUpdated = this.services.clock().toISOString();
+      const prepared = items.map(({ resource, id }) => this.prepare(resource, id ?? this.services.newId(), 1, lastUpdated, 'POST'));
+      await writeVersions(this.q, tenant, prepared.map((p) => p.row));
+      this.services.statistics?.noteWrites(prepared.length);
+      return prepared.map((p) => ({ version: p.version, resource: p.resource, created: true }));
+    });
   }
 
   /**
@@ -73,9 +87,10 @@ export class Repository {
           diagnostics: `Version conflict: If-Match names version ${options.ifMatch} but the current version is ${current ? current.version : 'none'}`,
         });
       }
-      const version = (current?.version ?? 0) + 1;
-      const written = await repo.write(tenant, resource, id, version, options.method ?? 'PUT');
-      return { ...written, created: !current || current.deleted };
+      const p = repo.prepare(resource, id, (current?.version ?? 0) + 1, this.services.clock().toISOString(), options.method ?? 'PUT');
+      await writeVersions(repo.q, tenant, [p.row]);
+      this.services.statistics?.noteWrites(1);
+      return { version: p.version, resource: p.resource, created: !current || current.deleted };
     });
   }
 
@@ -89,7 +104,7 @@ export class Repository {
       if (!current || current.deleted) return current;
       const lastUpdated = this.services.clock().toISOString();
       const version = current.version + 1;
-      await writeVersion(repo.q, { tenant, type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' });
+      await writeVersions(repo.q, tenant, [{ type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' }]);
       this.services.statistics?.noteWrites(1);
       return { type, id, version, lastUpdated, deleted: true, content: '' };
     });
@@ -109,14 +124,17 @@ export class Repository {
     await this.q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 
-  private async write(tenant: string, input: Resource, id: string, version: number, method: WriteMethod): Promise<Omit<WriteResult, 'created'>> {
-    const lastUpdated = this.services.clock().toISOString();
+  /** The stored form of a new version: stamped resource, its JSON text and its index rows. */
+  private prepare(input: Resource, id: string, version: number, lastUpdated: string, method: WriteMethod): { row: NewVersion; version: StoredVersion; resource: Resource } {
     const resource = stamp(input, id, version, lastUpdated);
     const content = JSON.stringify(resource);
     const indexRows = extractIndexRows(this.services.registry, resource);
-    await writeVersion(this.q, { tenant, type: resource.resourceType, id, version, lastUpdated, deleted: false, method, content, indexRows });
-    this.services.statistics?.noteWrites(1);
-    return { version: { type: resource.resourceType, id, version, lastUpdated, deleted: false, content }, resource };
+    const type = resource.resourceType;
+    return {
+      row: { type, id, version, lastUpdated, deleted: false, method, content, indexRows },
+      version: { type, id, version, lastUpdated, deleted: false, content },
+      resource,
+    };
   }
 }
 

@@ -2,7 +2,7 @@
 // index rows. Reads return the stored JSON text exactly as written.
 import type { Queryable } from './db/driver.js';
 import type { ResourceKey } from './index-writer.js';
-import { indexStatements, runStatements } from './index-writer.js';
+import { deleteIndexStatements, insertIndexStatements, runStatements } from './index-writer.js';
 import type { IndexRow } from './search/params/index.js';
 import { SqlParams } from './search/sql.js';
 
@@ -19,7 +19,7 @@ export interface StoredVersion {
   method?: WriteMethod;
 }
 
-export interface NewVersion extends ResourceKey {
+export interface NewVersion extends Omit<ResourceKey, 'tenant'> {
   version: number;
   lastUpdated: string;
   deleted: boolean;
@@ -69,29 +69,34 @@ export async function readVersion(q: Queryable, key: ResourceKey, version: numbe
 }
 
 /**
- * Writes a new version: history row, current row and index rows in a single statement, so a
- * create needs one round trip and can never be half-written.
+ * Writes new versions of resources of one tenant — history rows, current rows and index rows — in a
+ * single statement: one round trip, atomic on its own, and never half-written. Version 1 inserts the
+ * current row; later versions update it and replace its index rows. A resource appears once.
  */
-export async function writeVersion(q: Queryable, v: NewVersion, extraStatements: (params: SqlParams) => string[] = () => []): Promise<void> {
+export async function writeVersions(q: Queryable, tenant: string, versions: NewVersion[]): Promise<void> {
+  if (versions.length === 0) return;
   const params = new SqlParams();
-  const tenant = params.bind(v.tenant);
-  const type = params.bind(v.type);
-  const id = params.bind(v.id);
-  const version = params.bind(v.version);
-  const lastUpdated = params.bind(v.lastUpdated);
-  const deleted = params.bind(v.deleted);
-  const content = params.bind(v.content);
-  const method = params.bind(v.method);
+  const t = params.bind(tenant);
+  // Every array travels as text[] (drivers disagree on typing arrays of booleans and numbers).
+  const column = (pick: (v: NewVersion) => string | number | boolean): string => `${params.bind(versions.map((v) => String(pick(v))))}::text[]`;
+  const all =
+    `(SELECT u.type, u.id, u.version::int AS version, u.last_updated::timestamptz AS last_updated, u.deleted::boolean AS deleted, u.method, u.content ` +
+    `FROM unnest(${column((v) => v.type)}, ${column((v) => v.id)}, ${column((v) => v.version)}, ${column((v) => v.lastUpdated)}, ` +
+    `${column((v) => v.deleted)}, ${column((v) => v.method)}, ${column((v) => v.content)}) AS u(type, id, version, last_updated, deleted, method, content)) AS u`;
   const ctes = [
     `INSERT INTO resource_history (tenant, type, id, version, last_updated, deleted, method, content) ` +
-      `VALUES (${tenant}, ${type}, ${id}, ${version}::int, ${lastUpdated}::timestamptz, ${deleted}::boolean, ${method}, ${content})`,
-    v.version === 1
-      ? `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content) ` +
-        `VALUES (${tenant}, ${type}, ${id}, ${version}::int, ${lastUpdated}::timestamptz, ${deleted}::boolean, ${content})`
-      : `UPDATE resource SET version = ${version}::int, last_updated = ${lastUpdated}::timestamptz, deleted = ${deleted}::boolean, content = ${content} ` +
-        `WHERE tenant = ${tenant} AND type = ${type} AND id = ${id}`,
+      `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.method, u.content FROM ${all}`,
+    `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content) ` +
+      `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.content FROM ${all} WHERE u.version = 1`,
   ];
-  indexStatements(v, v.deleted ? undefined : v.indexRows, v.version > 1, params, ctes);
-  ctes.push(...extraStatements(params));
+  const replaced = versions.filter((v) => v.version > 1);
+  if (replaced.length) {
+    ctes.push(
+      `UPDATE resource r SET version = u.version, last_updated = u.last_updated, deleted = u.deleted, content = u.content ` +
+        `FROM ${all} WHERE u.version > 1 AND r.tenant = ${t} AND r.type = u.type AND r.id = u.id`,
+      ...deleteIndexStatements(t, replaced, params),
+    );
+  }
+  ctes.push(...insertIndexStatements(t, versions.filter((v) => !v.deleted && v.indexRows).map((v) => ({ type: v.type, id: v.id, rows: v.indexRows as Map<string, IndexRow[]> })), params));
   await runStatements(q, ctes, params);
 }

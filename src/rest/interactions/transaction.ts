@@ -9,6 +9,8 @@ import { bundle } from '../bundle.js';
 import type { BundleEntryOut } from '../bundle.js';
 import { conditionalMatches, criteriaFrom } from '../conditional.js';
 import { RawJson } from '../raw-json.js';
+import { bodyResource, requireType, validateForWrite } from '../resource-input.js';
+import { writeResponse } from '../response.js';
 import type { FhirRequest, FhirResponse, HttpMethod, InteractionHandler, RequestContext, RestServices } from '../types.js';
 
 type Dispatch = (ctx: RequestContext, req: FhirRequest, repo: Repository) => Promise<FhirResponse>;
@@ -24,6 +26,8 @@ interface ParsedEntry {
   fullUrl?: string;
   resource?: Resource;
   headers: Record<string, string | undefined>;
+  /** For a create: the id assigned before anything runs, so other entries can refer to it. */
+  createId?: string;
 }
 
 export function bundleHandler(dispatch: Dispatch): InteractionHandler {
@@ -118,28 +122,54 @@ async function transaction(ctx: RequestContext, entries: ParsedEntry[], repo: Re
     for (const e of entries) if (e.resource) await rewriteReferences(ctx, e, e.resource, ids, tx, services);
     const out: BundleEntryOut[] = new Array(entries.length);
     const ordered = [...entries].sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
+    const creates = ordered.filter((e) => e.createId);
     for (const e of ordered) {
+      if (e.createId) {
+        // All creates are written together, in one statement, when the first is reached.
+        if (e === creates[0]) await createAll(ctx, creates, tx, services, out);
+        continue;
+      }
       try {
         out[e.index] = responseEntry(await dispatch(ctx, toRequest(e, 'return=representation'), tx));
       } catch (err) {
-        if (err instanceof FhirError) {
-          // The whole transaction fails; say which entry, keeping each issue's own location.
-          throw new FhirError(err.category, err.issues.map((i) => ({
-            ...i,
-            diagnostics: `Bundle.entry[${e.index}] (${e.method} ${e.path.join('/')}): ${i.diagnostics ?? ''}`,
-            expression: [`Bundle.entry[${e.index}]`, ...(i.expression ?? []).map((x) => `Bundle.entry[${e.index}].resource.${x.replace(/^[A-Z][A-Za-z]+\./, '')}`)],
-          })));
-        }
-        throw err;
+        throw entryError(e, err);
       }
     }
     return { status: 200, headers: {}, body: bundle('transaction-response', out) as unknown as RawJson };
   });
 }
 
+/** The whole transaction fails: say which entry, keeping each issue's own location. */
+function entryError(e: ParsedEntry, err: unknown): unknown {
+  if (!(err instanceof FhirError)) return err;
+  return new FhirError(
+    err.category,
+    err.issues.map((i) => ({
+      ...i,
+      diagnostics: `Bundle.entry[${e.index}] (${e.method} ${e.path.join('/')}): ${i.diagnostics ?? ''}`,
+      expression: [`Bundle.entry[${e.index}]`, ...(i.expression ?? []).map((x) => `Bundle.entry[${e.index}].resource.${x.replace(/^[A-Z][A-Za-z]+\./, '')}`)],
+    })),
+  );
+}
+
+async function createAll(ctx: RequestContext, creates: ParsedEntry[], tx: Repository, services: RestServices, out: BundleEntryOut[]): Promise<void> {
+  for (const e of creates) {
+    try {
+      requireType(services, e.path[0]);
+      validateForWrite(services, bodyResource(e.resource, e.path[0]));
+    } catch (err) {
+      throw entryError(e, err);
+    }
+  }
+  const written = await tx.createMany(ctx.tenant, creates.map((e) => ({ resource: e.resource as Resource, id: e.createId })));
+  creates.forEach((e, i) => {
+    out[e.index] = responseEntry(writeResponse(ctx, toRequest(e, 'return=representation'), 201, written[i].version, 'Created'));
+  });
+}
+
 /**
  * Assigns every created resource its id before anything runs, so references between entries can be
- * rewritten. A POST becomes an update-as-create at its new id; a matched If-None-Exist becomes a read.
+ * rewritten. A matched If-None-Exist turns the create into a read of the match.
  */
 async function resolveIdentities(ctx: RequestContext, entries: ParsedEntry[], tx: Repository, services: RestServices): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
@@ -151,15 +181,12 @@ async function resolveIdentities(ctx: RequestContext, entries: ParsedEntry[], tx
       if (matches.length > 1) throw new FhirError('precondition-failed', { diagnostics: `Bundle.entry[${e.index}]: If-None-Exist matched ${matches.length} resources`, expression: `Bundle.entry[${e.index}].request.ifNoneExist` });
       const id = matches[0] ?? randomUUID();
       if (e.fullUrl) ids.set(e.fullUrl, `${type}/${id}`);
-      e.resource.id = id;
       if (matches[0]) {
         e.method = 'GET';
         e.path = [type, id];
         e.resource = undefined;
       } else {
-        e.method = 'PUT';
-        e.path = [type, id];
-        e.headers['if-none-exist'] = undefined;
+        e.createId = id;
       }
     } else if (e.method === 'PUT' && e.path.length === 1 && e.resource) {
       const matches = await conditionalMatches(ctx, tx, services, type, e.query);
