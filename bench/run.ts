@@ -79,7 +79,8 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
   const facts: Record<string, number | string> = {};
   const server = await startPlatformProcess(8731, env);
   try {
-    await new Promise((r) => setTimeout(r, 3000));
+    // Idle means after start-up garbage has been collected: V8's memory reducer needs a few idle seconds.
+    await new Promise((r) => setTimeout(r, 10_000));
     facts.idleRssMb = rssMegabytes(server.pid);
     log(`${backend}: idle RSS ${facts.idleRssMb} MB`);
     const admin = server.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };

@@ -9,12 +9,15 @@ const R4_SEARCH_PARAMETER_PREFIX = 'http://hl7.org/fhir/SearchParameter/';
 export interface Definitions {
   /** Every concrete resource type R4 defines (147). */
   readonly resourceTypes: ReadonlySet<string>;
-  readonly structureDefinitions: ReadonlyMap<string, StructureDefinition>;
   /** The official R4 SearchParameters, by url. */
   readonly searchParametersByUrl: ReadonlyMap<string, SearchParameter>;
   /** For each resource type, its search parameters by code (base `Resource`/`DomainResource` ones included). */
   readonly searchParameters: ReadonlyMap<string, ReadonlyMap<string, SearchParameter>>;
-  readonly valueSetBundles: readonly Bundle[];
+}
+
+/** The R4 ValueSet and CodeSystem bundles, read on demand (terminology keeps only what it needs). */
+export function readValueSetBundles(): Bundle[] {
+  return [readJson('fhir/r4/valuesets.json') as Bundle, readJson('fhir/r4/v3-codesystems.json') as Bundle];
 }
 
 let loaded: Definitions | undefined;
@@ -25,18 +28,16 @@ let loaded: Definitions | undefined;
  */
 export function loadDefinitions(): Definitions {
   if (loaded) return loaded;
-  const structureDefinitions = new Map<string, StructureDefinition>();
+  const resourceTypes = new Set<string>();
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
     const bundle = readJson(file) as Bundle;
     indexStructureDefinitionBundle(bundle);
     for (const entry of bundle.entry ?? []) {
       const sd = entry.resource as StructureDefinition | undefined;
-      if (sd?.resourceType === 'StructureDefinition') structureDefinitions.set(sd.url as string, sd);
+      if (sd?.resourceType === 'StructureDefinition' && sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization') {
+        resourceTypes.add(sd.type as string);
+      }
     }
-  }
-  const resourceTypes = new Set<string>();
-  for (const sd of structureDefinitions.values()) {
-    if (sd.kind === 'resource' && !sd.abstract && sd.derivation === 'specialization') resourceTypes.add(sd.type as string);
   }
 
   const spBundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
@@ -54,13 +55,7 @@ export function loadDefinitions(): Definitions {
     }
   }
 
-  loaded = {
-    resourceTypes,
-    structureDefinitions,
-    searchParametersByUrl,
-    searchParameters,
-    valueSetBundles: [readJson('fhir/r4/valuesets.json') as Bundle, readJson('fhir/r4/v3-codesystems.json') as Bundle],
-  };
+  loaded = { resourceTypes, searchParametersByUrl, searchParameters };
   return loaded;
 }
 

@@ -1,6 +1,6 @@
 // Expands the R4 ValueSets that are closed enumerations over R4 CodeSystems, so required bindings
 // can be checked locally. A ValueSet we cannot expand (external or filtered) returns undefined.
-import type { Definitions } from './definitions.js';
+import { readValueSetBundles } from './definitions.js';
 
 interface ConceptNode { code?: string; concept?: ConceptNode[] }
 interface CodeSystemLike { resourceType: 'CodeSystem'; url: string; concept?: ConceptNode[] }
@@ -18,35 +18,25 @@ export interface Terminology {
   add(resource: CodeSystemLike | ValueSetLike): void;
 }
 
-export function createTerminology(defs: Definitions): Terminology {
-  const codeSystems = new Map<string, CodeSystemLike>();
-  const valueSets = new Map<string, ValueSetLike>();
+export function createTerminology(): Terminology {
+  // Only the code lists of CodeSystems and the compose rules of ValueSets are kept, not the resources.
+  const codeSystems = new Map<string, string[]>();
+  const valueSets = new Map<string, ValueSetLike['compose']>();
   const cache = new Map<string, ReadonlySet<string> | undefined>();
   const add = (r: CodeSystemLike | ValueSetLike): void => {
-    if (r.resourceType === 'CodeSystem') codeSystems.set(r.url, r);
-    else valueSets.set(r.url, r);
+    if (r.resourceType === 'CodeSystem') {
+      if (r.concept) codeSystems.set(r.url, flatten(r.concept));
+    } else valueSets.set(r.url, r.compose);
     cache.clear();
   };
-  for (const bundle of defs.valueSetBundles) {
+  for (const bundle of readValueSetBundles()) {
     for (const entry of bundle.entry ?? []) {
       const r = entry.resource as unknown as CodeSystemLike | ValueSetLike;
       if (r.resourceType === 'CodeSystem' || r.resourceType === 'ValueSet') add(r);
     }
   }
 
-  const systemCodes = (system: string): string[] | undefined => {
-    const cs = codeSystems.get(system);
-    if (!cs?.concept) return undefined;
-    const out: string[] = [];
-    const walk = (nodes: ConceptNode[]): void => {
-      for (const n of nodes) {
-        if (n.code) out.push(n.code);
-        if (n.concept) walk(n.concept);
-      }
-    };
-    walk(cs.concept);
-    return out;
-  };
+  const systemCodes = (system: string): string[] | undefined => codeSystems.get(system);
 
   const includeCodes = (inc: ComposeInclude, seen: Set<string>): string[] | undefined => {
     if (inc.filter?.length) return undefined;
@@ -70,11 +60,11 @@ export function createTerminology(defs: Definitions): Terminology {
     if (cache.has(key)) return cache.get(key);
     if (seen.has(key)) return undefined;
     seen.add(key);
-    const vs = valueSets.get(key);
+    const compose = valueSets.get(key);
     let result: Set<string> | undefined;
-    if (vs?.compose?.include?.length) {
+    if (compose?.include?.length) {
       result = new Set();
-      for (const inc of vs.compose.include) {
+      for (const inc of compose.include) {
         const codes = includeCodes(inc, seen);
         if (!codes) {
           result = undefined;
@@ -82,7 +72,7 @@ export function createTerminology(defs: Definitions): Terminology {
         }
         for (const c of codes) result.add(c);
       }
-      for (const exc of result ? (vs.compose.exclude ?? []) : []) {
+      for (const exc of result ? (compose.exclude ?? []) : []) {
         for (const c of includeCodes(exc, seen) ?? []) result?.delete(c);
       }
     }
@@ -91,4 +81,12 @@ export function createTerminology(defs: Definitions): Terminology {
   };
 
   return { codesOf: (url) => expand(url, new Set()), add };
+}
+
+function flatten(nodes: ConceptNode[], out: string[] = []): string[] {
+  for (const n of nodes) {
+    if (n.code) out.push(n.code);
+    if (n.concept) flatten(n.concept, out);
+  }
+  return out;
 }
