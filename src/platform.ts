@@ -52,7 +52,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const statistics = new StatisticsKeeper(db);
     await statistics.analyze();
     const defs = loadDefinitions();
-    const validator = createValidator(createTerminology());
+    const validator = createValidator(defs, createTerminology());
     const registry = createParamRegistry(defs);
     const repo = new Repository(db, {
       registry,

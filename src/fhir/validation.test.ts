@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { loadDefinitions } from './definitions.js';
 import { createTerminology } from './terminology.js';
 import type { Resource } from './types.js';
 import { createValidator } from './validation.js';
 
-const validator = createValidator(createTerminology());
+const validator = createValidator(loadDefinitions(), createTerminology());
 const expressions = (r: unknown): string[] => validator.validate(r as Resource).flatMap((i) => i.expression ?? []);
 
 describe('validator', () => {

@@ -2,6 +2,7 @@
 // required bindings on coded elements, reference formats, and the profiles named in meta.profile.
 import { getDataType, OperationOutcomeError, validateResource as validateStructure } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
+import type { Definitions } from './definitions.js';
 import type { Terminology } from './terminology.js';
 import type { OperationOutcomeIssue, Resource, StructureDefinition } from './types.js';
 
@@ -17,7 +18,8 @@ export interface Validator {
   readonly profiles: ReadonlyMap<string, StructureDefinition>;
 }
 
-export function createValidator(terminology: Terminology): Validator {
+/** `definitions` must be loaded: the validator works on the StructureDefinitions they index. */
+export function createValidator(_definitions: Definitions, terminology: Terminology): Validator {
   const profiles = new Map<string, StructureDefinition>();
   const structural = (resource: Resource, profile?: StructureDefinition): OperationOutcomeIssue[] => {
     try {
