@@ -59,7 +59,8 @@ function parseEntry(ctx: RequestContext, entry: BundleEntry, index: number): Par
     path: pathPart.split('/').filter(Boolean),
     query: queryPart ? criteriaFrom(queryPart) : [],
     fullUrl: entry.fullUrl,
-    resource: resource && JSON.parse(JSON.stringify(resource)),
+    // The body was parsed for this request alone, so entries may be rewritten in place.
+    resource,
     headers: {
       'if-match': entry.request?.ifMatch,
       'if-none-match': entry.request?.ifNoneMatch,
