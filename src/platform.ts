@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
 import { createTerminology } from './fhir/terminology.js';
+import { UK_CORE_PROFILES } from './fhir/profiles/uk-core.js';
 import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
 import { createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
@@ -53,6 +54,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     await statistics.analyze();
     const defs = loadDefinitions();
     const validator = createValidator(defs, createTerminology());
+    for (const profile of UK_CORE_PROFILES) validator.addProfile(profile);
     const registry = createParamRegistry(defs);
     const repo = new Repository(db, {
       registry,

@@ -223,6 +223,20 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
     expect(expressions).toContain('Patient.name[1].use');
   });
 
+  it('validates against the UK Core profiles named in meta.profile, and lists them in the CapabilityStatement', async () => {
+    const meta = { profile: ['https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient'] };
+    const bad = await t.call('POST', `${B}/Patient`, { body: { resourceType: 'Patient', meta, identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '1234567890' }] } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.issue[0].expression).toEqual(['Patient.identifier[0].value']);
+    const good = await t.call('POST', `${B}/Patient`, { body: { resourceType: 'Patient', meta, identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9449305552' }] } });
+    expect(good.status).toBe(201);
+    // A profile we do not ship is accepted without checks.
+    expect((await t.call('POST', `${B}/Patient`, { body: { resourceType: 'Patient', meta: { profile: ['https://example.org/unknown'] } } })).status).toBe(201);
+    const caps = await t.call('GET', `${B}/metadata`, { as: null });
+    const patientRest = caps.json.rest[0].resource.find((r: { type: string }) => r.type === 'Patient');
+    expect(patientRest.supportedProfile).toEqual(['https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient']);
+  });
+
   it('refuses an oversized payload with 413', async () => {
     const small = await startTestPlatform(database, { maxBodyBytes: 2048 });
     try {

@@ -1,10 +1,13 @@
 // Validation of a resource before it is stored: R4 structure and cardinality (medplum's validator),
-// required bindings on coded elements, reference formats, and the profiles named in meta.profile.
+// required bindings on coded elements, reference formats, and the shipped profiles (UK Core) that
+// meta.profile names.
 import { getDataType, OperationOutcomeError, validateResource as validateStructure } from '@medplum/core';
 import type { InternalSchemaElement, InternalTypeSchema } from '@medplum/core';
 import type { Definitions } from './definitions.js';
 import type { Terminology } from './terminology.js';
-import type { OperationOutcomeIssue, Resource, StructureDefinition } from './types.js';
+import type { ProfileDefinition } from './profiles/profile.js';
+import { checkProfile } from './profiles/profile.js';
+import type { OperationOutcomeIssue, Resource } from './types.js';
 
 /** Relative `Type/id[/_history/v]`, absolute URL, contained `#id`, or a transaction placeholder. */
 const REFERENCE_FORMAT =
@@ -13,17 +16,17 @@ const REFERENCE_FORMAT =
 export interface Validator {
   /** All problems found; empty when the resource is valid. */
   validate(resource: Resource): OperationOutcomeIssue[];
-  /** Registers a profile (a StructureDefinition with a snapshot) that meta.profile may name. */
-  addProfile(profile: StructureDefinition): void;
-  readonly profiles: ReadonlyMap<string, StructureDefinition>;
+  /** Registers a profile that meta.profile may name. */
+  addProfile(profile: ProfileDefinition): void;
+  readonly profiles: ReadonlyMap<string, ProfileDefinition>;
 }
 
 /** `definitions` must be loaded: the validator works on the StructureDefinitions they index. */
 export function createValidator(_definitions: Definitions, terminology: Terminology): Validator {
-  const profiles = new Map<string, StructureDefinition>();
-  const structural = (resource: Resource, profile?: StructureDefinition): OperationOutcomeIssue[] => {
+  const profiles = new Map<string, ProfileDefinition>();
+  const structural = (resource: Resource): OperationOutcomeIssue[] => {
     try {
-      return validateStructure(resource, profile ? { profile } : undefined).filter((i) => i.severity === 'error');
+      return validateStructure(resource).filter((i) => i.severity === 'error');
     } catch (err) {
       if (err instanceof OperationOutcomeError) return (err.outcome.issue ?? []).filter((i) => i.severity !== 'information');
       throw err;
@@ -32,14 +35,15 @@ export function createValidator(_definitions: Definitions, terminology: Terminol
   return {
     profiles,
     addProfile(profile) {
-      profiles.set(profile.url as string, profile);
+      profiles.set(profile.url, profile);
     },
     validate(resource) {
       const issues = structural(resource);
       checkElements(resource as unknown as Record<string, unknown>, getDataType(resource.resourceType), resource.resourceType, terminology, issues);
+      // Profiles we do not ship are not checked (R4 lets a server accept what it cannot verify).
       for (const url of resource.meta?.profile ?? []) {
         const profile = profiles.get(url.split('|')[0]);
-        if (profile) issues.push(...structural(resource, profile).map((i) => ({ ...i, diagnostics: `${i.diagnostics ?? i.details?.text ?? ''} (profile ${url})` })));
+        if (profile) issues.push(...checkProfile(profile, resource));
       }
       return issues.map(normaliseIssue);
     },

@@ -14,7 +14,7 @@ function build(services: RestServices, base: string): CapabilityStatement {
     return {
       type,
       profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
-      supportedProfile: [...services.validator.profiles.values()].filter((p) => p.type === type).map((p) => p.url as string),
+      supportedProfile: [...services.validator.profiles.values()].filter((p) => p.type === type).map((p) => p.url),
       interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
       versioning: 'versioned-update',
       readHistory: true,
