@@ -55,7 +55,8 @@ const stopper = (child: ChildProcess) => (): Promise<void> =>
   });
 
 export async function startPlatformProcess(port: number, env: Record<string, string>): Promise<RunningServer & { credentials: { clients: { clientId: string; clientSecret: string; tenant?: string }[] } }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+  // The same command line as `npm start`.
+  const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'dist/src/main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
