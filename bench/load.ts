@@ -10,7 +10,10 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  /** Responses with a 4xx/5xx status. */
   errors: number;
+  /** Requests that got no answer within autocannon's timeout (10 s). */
+  timeouts?: number;
 }
 
 export interface LoadSpec {
@@ -52,6 +55,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     p50: percentile(times, 50),
     p95: percentile(times, 95),
     p99: percentile(times, 99),
-    errors: errors + result.errors + result.timeouts,
+    errors: errors + result.errors - result.timeouts,
+    timeouts: result.timeouts,
   };
 }
