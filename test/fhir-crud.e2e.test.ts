@@ -96,6 +96,23 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
     expect((await t.call('GET', `${B}/Patient/${id}`)).json.meta.versionId).toBe('2');
   });
 
+  it('patches conditionally, by search criteria', async () => {
+    await t.call('POST', `${B}/Patient`, { body: patient('Condpatch', { identifier: [{ system: 'urn:cp', value: '1' }] }) });
+    const headers = { 'content-type': 'application/json-patch+json' };
+    const res = await t.call('PATCH', `${B}/Patient?identifier=urn:cp|1`, { payload: JSON.stringify([{ op: 'replace', path: '/gender', value: 'other' }]), headers });
+    expect(res.status).toBe(200);
+    expect(res.json.gender).toBe('other');
+    expect((await t.call('PATCH', `${B}/Patient?identifier=urn:cp|none`, { payload: '[]', headers })).status).toBe(404);
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const id = (await t.call('POST', `${B}/Patient`, { body: patient('Head') })).json.id;
+    const head = await t.call('HEAD', `${B}/Patient/${id}`);
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe('W/"1"');
+    expect(head.text).toBe('');
+  });
+
   it('deletes as a new version: read gives 410, history keeps every version', async () => {
     const id = (await t.call('POST', `${B}/Patient`, { body: patient('Curie') })).json.id;
     await t.call('PUT', `${B}/Patient/${id}`, { body: { ...patient('Curie-Sklodowska'), id } });
@@ -126,6 +143,8 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
     expect(page2.json.entry[0].resource.name[0].family).toBe('H1');
     const system = await t.call('GET', `${B}/_history?_since=${encodeURIComponent(since)}`);
     expect(system.json.total).toBe(3);
+    const before = await t.call('GET', `${B}/Practitioner/_history?_at=${encodeURIComponent(since)}`);
+    expect(before.json.entry?.some((e: { resource: { name: { family: string }[] } }) => e.resource.name[0].family.startsWith('H'))).toBeFalsy();
   });
 
   it('supports conditional create, update and delete', async () => {
@@ -182,6 +201,9 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
     expect(summary.json.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
     const elements = await t.call('GET', `${B}/Patient/${id}?_elements=birthDate`);
     expect(Object.keys(elements.json).sort()).toEqual(['birthDate', 'id', 'meta', 'resourceType']);
+    const text = await t.call('GET', `${B}/Patient/${id}?_summary=text`);
+    expect(text.json.text.status).toBe('generated');
+    expect(text.json.name).toBeUndefined();
     const data = await t.call('GET', `${B}/Patient/${id}?_summary=data`);
     expect(data.json.text).toBeUndefined();
     expect(data.json.gender).toBe('female');
