@@ -77,8 +77,10 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
   }
   const rows: Row[] = [];
   const facts: Record<string, number | string> = {};
-  const server = await startPlatformProcess(8731, env);
+  let server: Awaited<ReturnType<typeof startPlatformProcess>> | undefined;
   try {
+    server = await startPlatformProcess(8731, env);
+    const url = server.url;
     // Idle means after start-up garbage has been collected: V8's memory reducer needs a few idle seconds.
     await new Promise((r) => setTimeout(r, 10_000));
     facts.idleRssMb = rssMegabytes(server.pid);
@@ -129,7 +131,7 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
       for (const c of LEVELS) {
         log(`${backend}: search family+birthdate at ${size} patients c=${c}`);
         let i = 0;
-        const ours = await runLoad({ url: server.url, connections: c, durationSeconds: DURATION, headers: auth, path: () => queries[i++ % queries.length] });
+        const ours = await runLoad({ url, connections: c, durationSeconds: DURATION, headers: auth, path: () => queries[i++ % queries.length] });
         rows.push({ scenario: `search family+birthdate, ${size / 1000}k patients, c=${c}`, ours });
       }
     };
@@ -151,7 +153,7 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
     }
     facts.rssAfterMb = rssMegabytes(server.pid);
   } finally {
-    await server.stop();
+    await server?.stop();
     await dropDatabase();
     rmSync(dataDir, { recursive: true, force: true });
   }
