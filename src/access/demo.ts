@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, TenantRecord } from '../store/index.js';
 import { platform } from '../store/index.js';
-import { generateSecret, hashSecret } from './secrets.js';
+import { registerClient } from './clients.js';
 
 export const DEMO_TENANTS: readonly TenantRecord[] = [
   { id: 'sunrise-care', name: 'Sunrise Care Home', kind: 'care-home' },
@@ -17,8 +17,6 @@ export interface DevCredentials {
   clients: { clientId: string; clientSecret: string; tenant?: string; roles: string[] }[];
 }
 
-const TENANT_CLIENT_SCOPES = ['system/*.cruds'];
-
 /**
  * Creates the demo tenants and, when the platform has no clients yet, demo clients with fresh
  * secrets. Returns the credentials when it created them (undefined when they already existed).
@@ -30,9 +28,8 @@ export async function ensureDemoWorld(db: Database, tokenUrl: string, dataDir: s
     if ((await platform.countClients(tx)) > 0) return undefined;
     const creds: DevCredentials = { tokenUrl, clients: [] };
     const add = async (clientId: string, name: string, tenant: string | undefined, roles: string[]): Promise<void> => {
-      const secret = generateSecret();
-      await platform.insertClient(tx, { clientId, name, tenant, secretHash: await hashSecret(secret), roles, scopes: TENANT_CLIENT_SCOPES, disabled: false });
-      creds.clients.push({ clientId, clientSecret: secret, tenant, roles });
+      const { clientSecret } = await registerClient(tx, { clientId, name, tenant, roles });
+      creds.clients.push({ clientId, clientSecret, tenant, roles });
     };
     for (const t of DEMO_TENANTS) await add(`${t.id}-system`, `${t.name} (system client)`, t.id, ['system']);
     await add('platform-admin', 'Platform administrator', undefined, ['platform-admin']);

@@ -7,3 +7,5 @@ export { handleTokenRequest, OAuthError } from './token-endpoint.js';
 export { ensureDemoWorld, DEMO_TENANTS } from './demo.js';
 export type { DevCredentials } from './demo.js';
 export { generateSecret, hashSecret } from './secrets.js';
+export { registerClient } from './clients.js';
+export type { NewClient } from './clients.js';

@@ -14,3 +14,4 @@ export type { ParamRegistry } from './search/registry.js';
 export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
 export { StatisticsKeeper } from './statistics.js';
+export { DataDirInUseError } from './db/lock.js';

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from './driver.js';
+import { lockDataDir } from './lock.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
@@ -17,5 +18,18 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.dataDir === undefined) return openPglite(undefined);
   const dir = join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });
-  return openPglite(dir);
+  const release = lockDataDir(config.dataDir);
+  try {
+    const db = await openPglite(dir);
+    return {
+      ...db,
+      close: async () => {
+        await db.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `scip`: the operator's command line (npm run scip -- <command>). It works on the same database
+// as the platform (DATABASE_URL, or the embedded one in SCIP_DATA_DIR when the platform is stopped).
+import { Command } from 'commander';
+import { registerClient } from '../access/index.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { FhirError } from '../fhir/errors.js';
+import { DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
+import type { Database } from '../store/index.js';
+
+async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 2 });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+const program = new Command('scip').description('OpenSCIP operator commands').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(() => withDatabase(async (db) => print({ applied: await migrate(db) })));
+
+const tenant = program.command('tenant').description('tenants (data provision layers)');
+tenant
+  .command('list')
+  .description('list tenants')
+  .action(() => withDatabase(async (db) => print(await platform.listTenants(db))));
+tenant
+  .command('add <id>')
+  .description('create or rename a tenant')
+  .requiredOption('--name <name>', 'display name')
+  .option('--kind <kind>', 'care-home, home-care, acute-trust, local-authority, gp-practice…', 'care-provider')
+  .option('--ods <code>', 'ODS organisation code')
+  .action((id: string, o: { name: string; kind: string; ods?: string }) =>
+    withDatabase(async (db) => {
+      if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) throw new FhirError('invalid', { diagnostics: 'A tenant id is 2-63 of a-z 0-9 - (starting with a letter or digit)' });
+      await platform.upsertTenant(db, { id, name: o.name, kind: o.kind, odsCode: o.ods });
+      print({ id, name: o.name, kind: o.kind, odsCode: o.ods });
+    }),
+  );
+
+const client = program.command('client').description('OAuth clients');
+client
+  .command('add <clientId>')
+  .description('register a client; prints its secret once')
+  .option('--tenant <tenant>', 'tenant the client acts for (omit for a platform client)')
+  .option('--roles <roles>', 'comma-separated roles', 'system')
+  .option('--scopes <scopes>', 'comma-separated SMART scopes', 'system/*.cruds')
+  .option('--name <name>', 'display name')
+  .action((clientId: string, o: { tenant?: string; roles: string; scopes: string; name?: string }) =>
+    withDatabase(async (db) => print(await registerClient(db, { clientId, tenant: o.tenant, roles: list(o.roles), scopes: list(o.scopes), name: o.name }))),
+  );
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof FhirError || err instanceof ConfigError || err instanceof DataDirInUseError) {
+    process.stderr.write(`scip: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+});

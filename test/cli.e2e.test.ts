@@ -1,0 +1,67 @@
+// The `scip` command line against both databases: add a tenant and a client, then use that client's
+// printed secret against the platform; the embedded database refuses a second process.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/app.js';
+import { startPlatform } from '../src/platform.js';
+import { testDatabases } from './support/databases.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function scip(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+describe.each(await testDatabases())('scip CLI on $name', (database) => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('adds a tenant and a client whose secret then obtains a token for that tenant', async () => {
+    const { databaseUrl, drop } = await database.provision();
+    const dataDir = mkdtempSync(join(tmpdir(), 'scip-cli-'));
+    dirs.push(dataDir);
+    const env = { SCIP_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    try {
+      expect(scip(env, 'tenant', 'add', 'acme-care', '--name', 'Acme Care', '--kind', 'care-home').status).toBe(0);
+      expect(JSON.parse(scip(env, 'tenant', 'list').stdout).map((t: { id: string }) => t.id)).toContain('acme-care');
+      const added = scip(env, 'client', 'add', 'acme-system', '--tenant', 'acme-care');
+      expect(added.status).toBe(0);
+      const { clientSecret } = JSON.parse(added.stdout) as { clientSecret: string };
+      const refused = scip(env, 'client', 'add', 'stray-client', '--tenant', 'no-such-tenant');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('Unknown tenant');
+
+      const platform = await startPlatform({ ...loadConfig({}), dataDir, databaseUrl, publicUrl: 'http://scip.test', logLevel: 'silent' });
+      const app = await buildApp(platform, { logger: false });
+      try {
+        if (!databaseUrl) {
+          const locked = scip(env, 'tenant', 'list');
+          expect(locked.status).toBe(2);
+          expect(locked.stderr).toContain('in use by process');
+        }
+        const token = await app.inject({
+          method: 'POST',
+          url: '/oauth2/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-system', client_secret: clientSecret }).toString(),
+        });
+        expect(token.statusCode).toBe(200);
+        const access = (JSON.parse(token.body) as { access_token: string }).access_token;
+        const res = await app.inject({ method: 'GET', url: '/tenants/acme-care/fhir/Patient', headers: { authorization: `Bearer ${access}` } });
+        expect(res.statusCode).toBe(200);
+        const other = await app.inject({ method: 'GET', url: '/tenants/sunrise-care/fhir/Patient', headers: { authorization: `Bearer ${access}` } });
+        expect(other.statusCode).toBe(403);
+      } finally {
+        await app.close();
+        await platform.close();
+      }
+    } finally {
+      await drop();
+    }
+  });
+});
