@@ -1,9 +1,9 @@
 // A FHIR client library we did not write (fhir-kit-client) drives the server over a real socket:
 // create, read, update, search with paging, transaction and history.
-import { createServer } from 'node:net';
 import { Client } from 'fhir-kit-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
+import { freePort } from './support/net.js';
 import { startTestPlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
 
@@ -46,13 +46,3 @@ describe.each(await testDatabases())('fhir-kit-client against the server on $nam
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
