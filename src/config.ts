@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl?: string;
   natsUrl?: string;
   maxConnections: number;
+  /** Longest a single SQL statement may run before it is cancelled (a search too costly to answer). */
+  statementTimeoutMs: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   maxBundleEntries: number;
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
     maxConnections: integer(env, 'SCIP_DB_MAX_CONNECTIONS', 10, 1, 500),
+    statementTimeoutMs: integer(env, 'SCIP_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     maxBodyBytes: integer(env, 'SCIP_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBundleEntries: integer(env, 'SCIP_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000),
     tokenTtlSeconds: integer(env, 'SCIP_TOKEN_TTL_SECONDS', 3600, 60, 86_400),

@@ -47,7 +47,7 @@ function packageInfo(): { name: string; version: string } {
 const pkg = packageInfo();
 
 export async function startPlatform(config: Config, overrides: { clock?: () => Date; newId?: () => string } = {}): Promise<Platform> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections, statementTimeoutMs: config.statementTimeoutMs });
   try {
     await migrate(db);
     const statistics = new StatisticsKeeper(db);

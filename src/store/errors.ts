@@ -13,7 +13,7 @@ export function translateDbError(err: unknown): unknown {
     case '40P01':
       return new FhirError('conflict', { diagnostics: 'The write conflicted with a concurrent transaction; retry the request', code: 'transient' });
     case '57014':
-      return new FhirError('too-costly', { diagnostics: 'The query took too long and was cancelled; narrow the search' });
+      return new FhirError('too-costly', { diagnostics: 'The request took too long and was cancelled (SCIP_STATEMENT_TIMEOUT_MS); narrow the search' });
     case '54000':
     case '22001':
       return new FhirError('invalid', { diagnostics: 'A value is too long to store or index' });

@@ -11,10 +11,17 @@ export interface DatabaseConfig {
   /** Directory for the embedded database; undefined keeps it in memory (tests). */
   dataDir?: string;
   maxConnections?: number;
+  /**
+   * Cancels any statement running longer (PostgreSQL statement_timeout); 0 or undefined = none.
+   * PGlite cannot interrupt a running statement (no signals in WASM), so it applies to servers only.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  if (config.databaseUrl) return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10 });
+  if (config.databaseUrl) {
+    return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10, statementTimeoutMs: config.statementTimeoutMs });
+  }
   if (config.dataDir === undefined) return openPglite(undefined);
   const dir = join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });

@@ -5,12 +5,14 @@ import type { Database, Queryable, QueryOptions } from './driver.js';
 export interface PostgresOptions {
   url: string;
   maxConnections: number;
+  statementTimeoutMs?: number;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const sql = postgres(options.url, {
     max: options.maxConnections,
     onnotice: () => undefined,
+    connection: options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {},
     // Keep bigint and numeric as strings: the store converts deliberately where it needs numbers.
     types: {},
   });
