@@ -133,6 +133,8 @@ describe.each(await testDatabases())('FHIR REST interactions on $name', (databas
 
   it('pages type and system history with _count, _since and next links', async () => {
     const since = new Date().toISOString();
+    // Writes land strictly after `since` (timestamps have millisecond precision).
+    await new Promise((r) => setTimeout(r, 5));
     for (const n of ['H1', 'H2', 'H3']) await t.call('POST', `${B}/Practitioner`, { body: { resourceType: 'Practitioner', name: [{ family: n }] } });
     const page1 = await t.call('GET', `${B}/Practitioner/_history?_since=${encodeURIComponent(since)}&_count=2`);
     expect(page1.json.total).toBe(3);

@@ -58,7 +58,3 @@ export function loadDefinitions(): Definitions {
   loaded = { resourceTypes, searchParametersByUrl, searchParameters };
   return loaded;
 }
-
-export function isResourceType(defs: Definitions, type: string): boolean {
-  return defs.resourceTypes.has(type);
-}

@@ -99,6 +99,5 @@ function toIssue(category: ErrorCategory, input: IssueInput | OperationOutcomeIs
 
 export const invalid = (diagnostics: string, expression?: string | string[]): FhirError =>
   new FhirError('invalid', { diagnostics, expression });
-export const notFound = (diagnostics: string): FhirError => new FhirError('not-found', { diagnostics });
 export const unprocessable = (issues: IssueInput | IssueInput[] | OperationOutcomeIssue[]): FhirError =>
   new FhirError('unprocessable', issues);

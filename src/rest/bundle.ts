@@ -31,8 +31,3 @@ export function bundle(type: BundleOut['type'], entries: BundleEntryOut[], extra
 export function queryString(pairs: [string, string][]): string {
   return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
-
-/** Bundles hold RawJson inside; the response body type accepts any JSON value. */
-export function asBody(b: BundleOut): RawJson {
-  return b as unknown as RawJson;
-}

@@ -3,6 +3,7 @@
 import type { Definitions } from '../fhir/definitions.js';
 import type { Validator } from '../fhir/validation.js';
 import type { Repository } from '../store/index.js';
+import type { BundleOut } from './bundle.js';
 import type { RawJson } from './raw-json.js';
 import type { Resource } from '../fhir/types.js';
 import type { RequestContext } from '../fhir/context.js';
@@ -24,8 +25,8 @@ export interface FhirRequest {
 
 export interface FhirResponse {
   status: number;
-  /** A resource object, or stored JSON text passed through without re-serialising. */
-  body?: Resource | RawJson;
+  /** A resource object, stored JSON text passed through without re-serialising, or a Bundle holding either. */
+  body?: Resource | RawJson | BundleOut;
   headers: Record<string, string>;
 }
 

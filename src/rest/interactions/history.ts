@@ -47,7 +47,7 @@ async function history(ctx: RequestContext, req: FhirRequest, repo: Repository, 
   const qs = queryString(canonical);
   const link = [{ relation: 'self', url: `${ctx.base}/${path}${qs ? `?${qs}` : ''}` }];
   if (page.nextSeq) link.push({ relation: 'next', url: `${ctx.base}/${path}?${queryString([...canonical, ['_page', page.nextSeq]])}` });
-  return { status: 200, headers: {}, body: bundle('history', entries, { total: page.total, link }) as unknown as RawJson };
+  return { status: 200, headers: {}, body: bundle('history', entries, { total: page.total, link }) };
 }
 
 export const historyInstance: InteractionHandler = async (ctx, req, repo, services) => {

@@ -35,5 +35,5 @@ export const searchType: InteractionHandler = async (ctx, req, repo, services) =
   }
   const body = bundle('searchset', entries, { total: result.total, link });
   if (body.total === undefined) delete body.total;
-  return { status: 200, headers: {}, body: body as unknown as RawJson };
+  return { status: 200, headers: {}, body: body };
 };

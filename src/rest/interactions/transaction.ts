@@ -89,8 +89,8 @@ function patchBody(e: ParsedEntry): unknown {
 }
 
 function responseEntry(res: FhirResponse): BundleEntryOut {
-  const body = res.body instanceof RawJson ? res.body : res.body;
-  const isOutcome = !(body instanceof RawJson) && (body as Resource | undefined)?.resourceType === 'OperationOutcome';
+  const body = res.body;
+  const isOutcome = !(body instanceof RawJson) && body?.resourceType === 'OperationOutcome';
   return {
     resource: isOutcome ? undefined : body,
     response: {
@@ -113,7 +113,7 @@ async function batch(ctx: RequestContext, entries: ParsedEntry[], repo: Reposito
       out.push({ response: { status: `${err.status} ${REASONS[err.status] ?? ''}`.trim(), outcome: err.toOutcome() } });
     }
   }
-  return { status: 200, headers: {}, body: bundle('batch-response', out) as unknown as RawJson };
+  return { status: 200, headers: {}, body: bundle('batch-response', out) };
 }
 
 async function transaction(ctx: RequestContext, entries: ParsedEntry[], repo: Repository, services: RestServices, dispatch: Dispatch): Promise<FhirResponse> {
@@ -136,7 +136,7 @@ async function transaction(ctx: RequestContext, entries: ParsedEntry[], repo: Re
         throw entryError(e, err);
       }
     }
-    return { status: 200, headers: {}, body: bundle('transaction-response', out) as unknown as RawJson };
+    return { status: 200, headers: {}, body: bundle('transaction-response', out) };
   });
 }
 
