@@ -79,6 +79,17 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     expect((await t.call('GET', '/fhir/Patient')).status).toBe(200);
   });
 
+  it('does not reveal whether a tenant exists to an unauthenticated caller', async () => {
+    expect((await t.call('GET', '/tenants/no-such-tenant/fhir/Patient', { as: null })).status).toBe(401);
+    expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient', { as: null })).status).toBe(401);
+  });
+
+  it('answers malformed percent-encoding in the path with 400', async () => {
+    const res = await t.call('GET', '/tenants/sunrise-care/fhir/Patient/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.json.resourceType).toBe('OperationOutcome');
+  });
+
   it('echoes the correlation id', async () => {
     const res = await t.call('GET', '/fhir/metadata', { as: null, headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers['x-request-id']).toBe('trace-123');

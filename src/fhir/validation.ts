@@ -111,7 +111,9 @@ function checkItem(
     });
   }
   if (typeCode === 'Resource' && typeof obj.resourceType === 'string') {
-    checkElements(obj, getDataType(obj.resourceType), path, terminology, issues);
+    const schema = safeDataType(obj.resourceType);
+    // An unknown contained type is reported by the structural validator; nothing to walk here.
+    if (schema) checkElements(obj, schema, path, terminology, issues);
     return;
   }
   const schema = typeCode === 'BackboneElement' || typeCode === 'Element' ? innerType(parent, element.path) : safeDataType(typeCode);

@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform.js';
 import { registerContentParsers } from './content.js';
-import { registerErrorHandling } from './errors.js';
+import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 
@@ -21,6 +21,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    frameworkErrors: frameworkErrorHandler,
   });
   registerContentParsers(app, platform.config.maxBodyBytes);
   registerErrorHandling(app);

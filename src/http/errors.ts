@@ -1,7 +1,7 @@
 // The one error handler: every error leaves as an HTTP status plus a FHIR OperationOutcome.
 // Fastify's own errors (body too large, bad media type, malformed JSON) are mapped here too.
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import type { ErrorCategory } from '../fhir/errors.js';
 import { OAuthError } from '../access/index.js';
@@ -27,6 +27,12 @@ export function toFhirError(err: unknown): FhirError | undefined {
     return new FhirError(byStatus[e.statusCode] ?? 'invalid', { diagnostics: e.message });
   }
   return undefined;
+}
+
+/** Errors Fastify raises before routing (a malformed URL, a bad Content-Type header), as OperationOutcomes. */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const fhirError = toFhirError(err) ?? new FhirError('invalid', { diagnostics: err.message });
+  void reply.code(fhirError.status).type(FHIR_JSON).send(JSON.stringify(fhirError.toOutcome()));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -10,6 +10,14 @@ import { platform as platformRecords } from '../store/index.js';
 import { authenticate, authoriseTenant } from './authenticate.js';
 import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
 
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new FhirError('invalid', { diagnostics: `The URL path segment '${segment}' is not valid percent-encoding` });
+  }
+}
+
 const ANONYMOUS: Principal = { clientId: 'anonymous', roles: [], scopes: [] };
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -25,11 +33,10 @@ export async function fhirRoutes(app: FastifyInstance, platform: Platform): Prom
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const params = request.params as { tenant?: string; '*'?: string };
     const tenant = params.tenant ?? CENTRAL_TENANT;
-    if (params.tenant !== undefined) await requireTenant(params.tenant);
     const prefix = params.tenant !== undefined ? `/tenants/${params.tenant}/fhir` : '/fhir';
     const base = `${platform.config.publicUrl}${prefix}`;
     const [, rawQuery] = request.url.split('?', 2);
-    const path = (params['*'] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
+    const path = (params['*'] ?? '').split('/').filter(Boolean).map(decodeSegment);
     const query = [...new URLSearchParams(rawQuery ?? '').entries()];
     const method = request.method as HttpMethod;
     let body = request.body;
@@ -40,7 +47,9 @@ export async function fhirRoutes(app: FastifyInstance, platform: Platform): Prom
     }
     checkAcceptable(query, request.headers.accept);
     const isPublic = path.length === 1 && path[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
+    // Authenticate before saying whether a tenant exists, so tenants cannot be probed anonymously.
     const principal = isPublic ? ANONYMOUS : await authenticate(platform.tokens, request.headers.authorization);
+    if (params.tenant !== undefined) await requireTenant(params.tenant);
     if (!isPublic) authoriseTenant(principal, tenant, method);
     const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
     const res = await platform.router.handle(

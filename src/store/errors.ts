@@ -17,6 +17,11 @@ export function translateDbError(err: unknown): unknown {
     case '54000':
     case '22001':
       return new FhirError('invalid', { diagnostics: 'A value is too long to store or index' });
+    case '22003':
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new FhirError('invalid', { diagnostics: 'A value is out of range or not in a form the database accepts' });
     default:
       return err;
   }

@@ -30,7 +30,7 @@ async function history(ctx: RequestContext, req: FhirRequest, repo: Repository, 
       count = Math.min(Number(value), MAX_COUNT);
       canonical.push([key, value]);
     } else if (key === '_page') {
-      if (!/^\d+$/.test(value)) throw invalid('_page is not valid', '_page');
+      if (!/^\d{1,18}$/.test(value)) throw invalid('_page is not valid', '_page');
       beforeSeq = value;
     } else if (!['_format', '_pretty', '_summary', '_elements'].includes(key)) {
       throw invalid(`Unknown history parameter '${key}'`, key);

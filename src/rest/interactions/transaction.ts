@@ -35,6 +35,7 @@ export function bundleHandler(dispatch: Dispatch): InteractionHandler {
     const body = req.body as Bundle | undefined;
     if (!body || body.resourceType !== 'Bundle') throw invalid('POST to the base takes a Bundle of type batch or transaction', 'resourceType');
     if (body.type !== 'batch' && body.type !== 'transaction') throw invalid(`Bundle.type must be batch or transaction, got '${body.type}'`, 'Bundle.type');
+    if (body.entry !== undefined && !Array.isArray(body.entry)) throw invalid('Bundle.entry must be an array', 'Bundle.entry');
     const entries = (body.entry ?? []).map((e, i) => parseEntry(ctx, e, i));
     if (entries.length > services.maxBundleEntries) {
       throw new FhirError('too-large', { diagnostics: `The Bundle has ${entries.length} entries; the limit is ${services.maxBundleEntries}`, expression: 'Bundle.entry' });

@@ -8,7 +8,7 @@ import type { InteractionHandler } from '../types.js';
 export const vread: InteractionHandler = async (ctx, req, repo, services) => {
   const [type, id, , vid] = req.path;
   requireType(services, type);
-  if (!/^\d+$/.test(vid)) throw new FhirError('not-found', { diagnostics: `${type}/${id} has no version '${vid}'` });
+  if (!/^\d{1,9}$/.test(vid)) throw new FhirError('not-found', { diagnostics: `${type}/${id} has no version '${vid}'` });
   const v = await repo.vread(ctx.tenant, type, id, Number(vid));
   if (!v) throw new FhirError('not-found', { diagnostics: `${type}/${id} has no version ${vid}` });
   if (v.deleted) throw new FhirError('gone', { diagnostics: `Version ${vid} of ${type}/${id} is a deletion` }, versionHeaders(ctx, v, false));
