@@ -90,6 +90,17 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     expect(res.json.resourceType).toBe('OperationOutcome');
   });
 
+  it('serves Prometheus metrics to platform admins only', async () => {
+    await t.call('GET', '/tenants/sunrise-care/fhir/Patient');
+    expect((await t.call('GET', '/metrics', { as: null })).status).toBe(401);
+    expect((await t.call('GET', '/metrics')).status).toBe(403);
+    const metrics = await t.call('GET', '/metrics', { as: 'platform-admin' });
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/scip_http_requests_total\{method="GET",route="\/tenants\/:tenant\/fhir\/\*",status="200"\} [1-9]/);
+    expect(metrics.text).toContain('scip_http_request_duration_seconds_bucket');
+    expect(metrics.text).not.toMatch(/route="[^"]*Patient\/[0-9a-f-]{36}/);
+  });
+
   it('echoes the correlation id', async () => {
     const res = await t.call('GET', '/fhir/metadata', { as: null, headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers['x-request-id']).toBe('trace-123');

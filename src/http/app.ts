@@ -7,6 +7,7 @@ import type { Platform } from '../platform.js';
 import { registerContentParsers } from './content.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
+import { metricsRoutes } from './metrics.js';
 import { oauthRoutes } from './oauth-routes.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,6 +30,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
     reply.header('x-request-id', request.id);
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);
   await fhirRoutes(app, platform);
   return app;
