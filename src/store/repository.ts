@@ -44,10 +44,6 @@ export class Repository {
     return translated(() => (this.db as Database).transaction((tx) => fn(new Repository(tx, this.services))));
   }
 
-  get inTransaction(): boolean {
-    return this.db === undefined;
-  }
-
   read(tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {
     return translated(() => readCurrent(this.q, { tenant, type, id }));
   }
