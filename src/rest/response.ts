@@ -22,9 +22,12 @@ export function outcome(severity: 'information' | 'warning', diagnostics: string
   return { resourceType: 'OperationOutcome', issue: [{ severity, code: code as 'informational', diagnostics }] };
 }
 
-/** The response to a write, shaped by the client's Prefer: return. */
+/**
+ * The response to a create, update or patch (or a conditional create that found its match), with
+ * the version's Location, shaped by the client's Prefer: return.
+ */
 export function writeResponse(ctx: RequestContext, req: FhirRequest, status: number, v: StoredVersion, message: string): FhirResponse {
-  const headers = versionHeaders(ctx, v, status === 201 || req.method === 'PUT' || req.method === 'PATCH');
+  const headers = versionHeaders(ctx, v, true);
   const prefer = parsePrefer(req.headers.prefer);
   if (prefer.return === 'minimal') return { status, headers };
   if (prefer.return === 'OperationOutcome') return { status, headers, body: outcome('information', message) };

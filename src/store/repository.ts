@@ -65,8 +65,7 @@ export class Repository {
     return translated(async () => {
       const lastUpdated = this.services.clock().toISOString();
       const prepared = items.map(({ resource, id }) => this.prepare(resource, id ?? this.services.newId(), 1, lastUpdated, 'POST'));
-      await writeVersions(this.q, tenant, prepared.map((p) => p.row));
-      this.services.statistics?.noteWrites(prepared.length);
+      await this.persist(tenant, prepared.map((p) => p.row));
       return prepared.map((p) => ({ version: p.version, resource: p.resource, created: true }));
     });
   }
@@ -84,8 +83,7 @@ export class Repository {
         });
       }
       const p = repo.prepare(resource, id, (current?.version ?? 0) + 1, this.services.clock().toISOString(), options.method ?? 'PUT');
-      await writeVersions(repo.q, tenant, [p.row]);
-      this.services.statistics?.noteWrites(1);
+      await repo.persist(tenant, [p.row]);
       return { version: p.version, resource: p.resource, created: !current || current.deleted };
     });
   }
@@ -100,8 +98,7 @@ export class Repository {
       if (!current || current.deleted) return current;
       const lastUpdated = this.services.clock().toISOString();
       const version = current.version + 1;
-      await writeVersions(repo.q, tenant, [{ type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' }]);
-      this.services.statistics?.noteWrites(1);
+      await repo.persist(tenant, [{ type, id, version, lastUpdated, deleted: true, method: 'DELETE', content: '' }]);
       return { type, id, version, lastUpdated, deleted: true, content: '' };
     });
   }
@@ -118,6 +115,12 @@ export class Repository {
   /** Serialises lock-step work on a key (conditional create) inside the current transaction. */
   async lock(key: string): Promise<void> {
     await this.q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+
+  /** Writes versions and tells the statistics keeper how many. */
+  private async persist(tenant: string, rows: NewVersion[]): Promise<void> {
+    await writeVersions(this.q, tenant, rows);
+    this.services.statistics?.noteWrites(rows.length);
   }
 
   /** The stored form of a new version: stamped resource, its JSON text and its index rows. */

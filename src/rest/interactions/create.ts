@@ -1,10 +1,8 @@
 // create: POST [base]/[type], conditional with If-None-Exist (R4 http.html#create, #ccreate).
 import { FhirError } from '../../fhir/errors.js';
 import { conditionalMatches, criteriaFrom } from '../conditional.js';
-import { requireCurrent, versionHeaders, writeResponse, outcome } from '../response.js';
+import { requireCurrent, writeResponse } from '../response.js';
 import { bodyResource, requireType, validateForWrite } from '../resource-input.js';
-import { RawJson } from '../raw-json.js';
-import { parsePrefer } from '../prefer.js';
 import type { InteractionHandler } from '../types.js';
 
 export const create: InteractionHandler = async (ctx, req, repo, services) => {
@@ -24,11 +22,7 @@ export const create: InteractionHandler = async (ctx, req, repo, services) => {
     }
     if (matches.length === 1) {
       const existing = requireCurrent(await tx.read(ctx.tenant, type, matches[0]), type, matches[0]);
-      const headers = versionHeaders(ctx, existing, true);
-      const prefer = parsePrefer(req.headers.prefer);
-      if (prefer.return === 'minimal') return { status: 200, headers };
-      if (prefer.return === 'OperationOutcome') return { status: 200, headers, body: outcome('information', `${type}/${existing.id} already matches If-None-Exist; nothing created`) };
-      return { status: 200, headers, body: new RawJson(existing.content) };
+      return writeResponse(ctx, req, 200, existing, `${type}/${existing.id} already matches If-None-Exist; nothing created`);
     }
     const written = await tx.create(ctx.tenant, resource);
     return writeResponse(ctx, req, 201, written.version, `Created ${type}/${written.version.id}`);

@@ -18,6 +18,9 @@ type Dispatch = (ctx: RequestContext, req: FhirRequest, repo: Repository) => Pro
 const ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
 
+/** An entry's `response.status`: the code and its reason phrase, e.g. `201 Created`. */
+const statusLine = (status: number): string => `${status} ${REASONS[status] ?? ''}`.trim();
+
 interface ParsedEntry {
   index: number;
   method: HttpMethod;
@@ -95,7 +98,7 @@ function responseEntry(res: FhirResponse): BundleEntryOut {
   return {
     resource: isOutcome ? undefined : body,
     response: {
-      status: `${res.status} ${REASONS[res.status] ?? ''}`.trim(),
+      status: statusLine(res.status),
       location: res.headers.location,
       etag: res.headers.etag,
       lastModified: res.headers['last-modified'] ? new Date(res.headers['last-modified']).toISOString() : undefined,
@@ -111,7 +114,7 @@ async function batch(ctx: RequestContext, entries: ParsedEntry[], repo: Reposito
       out.push(responseEntry(await dispatch(ctx, toRequest(e, undefined), repo)));
     } catch (err) {
       if (!(err instanceof FhirError)) throw err;
-      out.push({ response: { status: `${err.status} ${REASONS[err.status] ?? ''}`.trim(), outcome: err.toOutcome() } });
+      out.push({ response: { status: statusLine(err.status), outcome: err.toOutcome() } });
     }
   }
   return { status: 200, headers: {}, body: bundle('batch-response', out) };
