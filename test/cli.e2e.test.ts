@@ -1,14 +1,12 @@
 // The `scip` command line against both databases: add a tenant and a client, then use that client's
 // printed secret against the platform; the embedded database refuses a second process.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { startPlatform } from '../src/platform.js';
-import { testDatabases } from './support/databases.js';
+import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -18,14 +16,8 @@ function scip(env: Record<string, string>, ...args: string[]): { status: number 
 }
 
 describe.each(await testDatabases())('scip CLI on $name', (database) => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
   it('adds a tenant and a client whose secret then obtains a token for that tenant', async () => {
-    const { databaseUrl, drop } = await database.provision();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scip-cli-'));
-    dirs.push(dataDir);
-    const env = { SCIP_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    const { env, dataDir, databaseUrl, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-');
     try {
       expect(scip(env, 'tenant', 'add', 'acme-care', '--name', 'Acme Care', '--kind', 'care-home').status).toBe(0);
       expect(JSON.parse(scip(env, 'tenant', 'list').stdout).map((t: { id: string }) => t.id)).toContain('acme-care');
@@ -61,7 +53,7 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
         await platform.close();
       }
     } finally {
-      await drop();
+      await cleanup();
     }
   });
 });

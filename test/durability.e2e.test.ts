@@ -2,11 +2,10 @@
 // (a child process on a data directory), killed with SIGKILL after a write, and started again.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { testDatabases } from './support/databases.js';
+import { describe, expect, it } from 'vitest';
+import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
 import { freePort } from './support/net.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,15 +33,11 @@ const killed = (child: ChildProcess): Promise<void> =>
   });
 
 describe.each(await testDatabases())('durability on $name', (database) => {
-  const dirs: string[] = [];
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
   it('keeps an acknowledged write, the clients and the signing key across a SIGKILL', async () => {
-    const { databaseUrl, drop } = await database.provision();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scip-durability-'));
-    dirs.push(dataDir);
+    const provisioned = await provisionProcessEnvironment(database, 'scip-durability-');
+    const { dataDir } = provisioned;
     const port = String(await freePort());
-    const env = { PORT: port, SCIP_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    const env = { ...provisioned.env, PORT: port };
     const base = `http://127.0.0.1:${port}`;
     let child = await start(env);
     try {
@@ -68,7 +63,7 @@ describe.each(await testDatabases())('durability on $name', (database) => {
       expect(again.status).toBe(200);
     } finally {
       await killed(child);
-      await drop();
+      await provisioned.cleanup();
     }
   });
 });

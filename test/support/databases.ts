@@ -1,6 +1,9 @@
 // The databases every store and end-to-end suite runs on (Kysely's DIALECTS idea): embedded PGlite
 // and a real PostgreSQL server. Each PostgreSQL suite gets its own uniquely named database, dropped after.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 
 export interface TestDatabase {
@@ -59,4 +62,28 @@ export async function testDatabases(): Promise<TestDatabase[]> {
   if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL}; CI must test both backends`);
   console.warn(`[tests] PostgreSQL not reachable at ${ADMIN_URL}: running the PGlite backend only`);
   return [pglite];
+}
+
+export interface ProcessEnvironment {
+  /** Environment for a platform or `scip` process: SCIP_DATA_DIR, and DATABASE_URL on a server. */
+  env: Record<string, string>;
+  dataDir: string;
+  databaseUrl?: string;
+  /** Drops the database and removes the data directory. */
+  cleanup(): Promise<void>;
+}
+
+/** A fresh database and data directory for tests that start real processes. */
+export async function provisionProcessEnvironment(database: TestDatabase, prefix: string): Promise<ProcessEnvironment> {
+  const { databaseUrl, drop } = await database.provision();
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    env: { SCIP_DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+    dataDir,
+    databaseUrl,
+    async cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+      await drop();
+    },
+  };
 }
