@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitForHealth } from '../test/support/net.js';
 
 export interface RunningServer {
   url: string;
@@ -33,20 +34,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server not healthy after ${timeoutMs} ms:\n${output()}`);
-}
-
 const stopper = (child: ChildProcess) => (): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
@@ -64,7 +51,7 @@ export async function startPlatformProcess(port: number, env: Record<string, str
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  await waitForHealth(`http://127.0.0.1:${port}/healthz`, child, () => output, 120_000);
+  await waitForHealth(`http://127.0.0.1:${port}/healthz`, child, 120_000, () => output);
   const credentials = JSON.parse(readFileSync(join(env.SCIP_DATA_DIR, 'dev-credentials.json'), 'utf8'));
   return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, credentials, stop: stopper(child) };
 }

@@ -6,24 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
-import { freePort } from './support/net.js';
+import { freePort, waitForHealth } from './support/net.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
 
 async function start(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: 'ignore' });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`platform exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${env.PORT}/healthz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('platform did not start');
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/healthz`, child, 60_000);
+  return child;
 }
 
 const killed = (child: ChildProcess): Promise<void> =>

@@ -1,6 +1,8 @@
-// A free TCP port on loopback, for tests that must know their URL before the server listens.
+// Loopback helpers for tests and benchmarks that run the platform as a real process.
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
+/** A free TCP port, for a server whose URL must be known before it listens. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -10,4 +12,19 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Polls a health URL until it answers OK; fails fast when the child process exits first. */
+export async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, output: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server not healthy after ${timeoutMs} ms:\n${output()}`);
 }
