@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modsClass } from './classes.js';
-import { modsValidator, roundTrip } from './testing/round-trip.js';
+import { modsValidator, roundTrip } from '../../test/support/mods.js';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/mods');
 const validator = modsValidator();

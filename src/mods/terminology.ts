@@ -2,6 +2,7 @@
 // as CodeSystem / ValueSet resources and used to check and canonicalise codes in MODS payloads.
 // `origin` says whose content it is: UK Core and SCIP were read in their sources; 'OpenSCIP' marks
 // our own proposals, listed in docs/mods.md so they can be replaced when the official ones are known.
+import { NHS_NUMBER_VERIFICATION_CODES } from '../fhir/profiles/uk-core.js';
 import type { Resource } from '../fhir/types.js';
 
 export const OPENSCIP_FHIR = 'https://openscip.org/fhir';
@@ -46,11 +47,7 @@ export const VALUE_SETS = {
   nhsNumberVerificationStatus: {
     id: 'UKCore-NHSNumberVerificationStatus', title: 'NHS number verification status', origin: 'UK Core', definesSystem: true,
     system: `${UKCORE_CS}/UKCore-NHSNumberVerificationStatusEngland`, valueSet: `${UKCORE_VS}/UKCore-NHSNumberVerificationStatus`,
-    concepts: [
-      ['01', 'Number present and verified'], ['02', 'Number present but not traced'], ['03', 'Trace required'],
-      ['04', 'Trace attempted - No match or multiple match found'], ['05', 'Trace needs to be resolved - (NHS number or patient detail conflict)'],
-      ['06', 'Trace in progress'], ['07', 'Number not present and trace not required'], ['08', 'Trace postponed (baby under six weeks old)'],
-    ],
+    concepts: Object.entries(NHS_NUMBER_VERIFICATION_CODES),
   },
   personRelationship: {
     id: 'UKCore-AdditionalPersonRelationshipRole', title: 'Additional person relationship role', origin: 'UK Core', definesSystem: true,

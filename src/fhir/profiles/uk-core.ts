@@ -22,6 +22,9 @@ export const NHS_NUMBER_VERIFICATION_CODES: Readonly<Record<string, string>> = {
   '08': 'Trace postponed (baby under six weeks old)',
 };
 
+/** ODS organisation and site codes: 3 to 10 letters and digits. */
+export const ODS_CODE = /^[A-Za-z0-9]{3,10}$/;
+
 /** Every identifier (or Reference.identifier) using one of these systems must carry a well-formed value. */
 const identifierValues: ProfileRule = {
   key: 'ukc-id-1',
@@ -30,7 +33,7 @@ const identifierValues: ProfileRule = {
     walk(resource, resource.resourceType as string, (obj, path) => {
       if (typeof obj.system !== 'string' || !('value' in obj) || typeof obj.value !== 'string') return;
       if (obj.system === NHS_NUMBER_SYSTEM && !isValidNhsNumber(obj.value)) report(`${path}.value`, `'${obj.value}' is not a valid NHS number`);
-      if ((obj.system === ODS_ORGANISATION || obj.system === ODS_SITE) && !/^[A-Z0-9]{3,10}$/i.test(obj.value)) report(`${path}.value`, `'${obj.value}' is not a valid ODS code`);
+      if ((obj.system === ODS_ORGANISATION || obj.system === ODS_SITE) && !ODS_CODE.test(obj.value)) report(`${path}.value`, `'${obj.value}' is not a valid ODS code`);
     });
   },
 };

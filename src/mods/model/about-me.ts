@@ -21,9 +21,9 @@ const media = z
   .strictObject({
     /** File name without extension. */
     filename: text.optional(),
-    mimeType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/i, 'must be a MIME type such as video/mp4').optional(),
+    mimeType: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.+-]+$/, 'must be a MIME type such as video/mp4').optional(),
     /** The file itself, base64, when stored with the record. */
-    data: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64').optional(),
+    data: z.string().regex(/^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$|^[A-Za-z0-9+/]{2}==$|^[A-Za-z0-9+/]{3}=$/, 'must be base64').optional(),
     url: z.url('must be an absolute URL').optional(),
   })
   .refine((m) => m.data !== undefined || m.url !== undefined, 'needs the file (data) or where it is (url)');
@@ -34,7 +34,7 @@ function section(key: AboutMeSectionKey) {
   const fixed = VALUE_SETS.aboutMeSection.concepts.find(([c]) => c === ABOUT_ME_SECTIONS[key]) as readonly [string, string];
   const canonical = { system: VALUE_SETS.aboutMeSection.system, code: fixed[0], display: fixed[1] };
   return z
-    .strictObject({ code: coding.optional(), freeText: text.optional(), media: list(media) })
+    .strictObject({ code: coding.meta({ fixedCoding: canonical }).optional(), freeText: text.optional(), media: list(media) })
     .superRefine((s, ctx) => {
       if (s.code && (s.code.code !== canonical.code || (s.code.system ?? canonical.system) !== canonical.system)) {
         ctx.addIssue({ code: 'custom', path: ['code'], message: `must be ${canonical.system}|${canonical.code} (${canonical.display})` });

@@ -9,6 +9,14 @@ export const careOrganisation = versioned('MODS-CareOrganisation', {
   serviceType: list(coding),
   address: address.optional(),
   contactDetails: contactDetails.optional(),
+}).superRefine((o, ctx) => {
+  // FHIR (org-2, org-3): an organisation's address and telecom are never a home one.
+  if (o.address?.use === 'home') ctx.addIssue({ code: 'custom', path: ['address', 'use'], message: "an organisation's address cannot be 'home'" });
+  for (const [list, points] of Object.entries(o.contactDetails ?? {})) {
+    points.forEach((p, i) => {
+      if (p.use === 'home') ctx.addIssue({ code: 'custom', path: ['contactDetails', list, i, 'use'], message: "an organisation's contact details cannot be 'home'" });
+    });
+  }
 });
 export type CareOrganisation = z.output<typeof careOrganisation>;
 export type CareOrganisationInput = z.input<typeof careOrganisation>;

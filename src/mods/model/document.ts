@@ -10,7 +10,7 @@ export const document = versioned('MODS-Document', {
   class: text.optional(),
   documentTitle: text.optional(),
   documentName: coding.optional(),
-  mimeType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/i, 'must be a MIME type such as application/pdf').optional(),
+  mimeType: z.string().regex(/^[A-Za-z]+\/[A-Za-z0-9.+-]+$/, 'must be a MIME type such as application/pdf').optional(),
   comments: text.optional(),
   confidentiality: text.optional(),
   author: list(ref),

@@ -1,6 +1,6 @@
 // MODS Location (MODS data browser, complete): where care happens.
 import type { z } from 'zod';
-import { coding, text, versioned } from './primitives.js';
+import { coding, odsCode, text, versioned } from './primitives.js';
 
 export const location = versioned('MODS-Location', {
   /** MODS holds the address as one text. */
@@ -8,7 +8,7 @@ export const location = versioned('MODS-Location', {
   locationType: coding.optional(),
   locationName: text.optional(),
   /** ODS site code. */
-  organisationSiteIdentifier: text.optional(),
+  organisationSiteIdentifier: odsCode.optional(),
 });
 export type Location = z.output<typeof location>;
 export type LocationInput = z.input<typeof location>;

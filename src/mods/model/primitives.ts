@@ -3,6 +3,7 @@
 // through its schema gives its canonical form: the form that maps to FHIR and back unchanged.
 import { z } from 'zod';
 import { isValidNhsNumber } from '../../fhir/profiles/nhs-number.js';
+import { ODS_CODE } from '../../fhir/profiles/uk-core.js';
 import { canonicalCoding } from '../terminology.js';
 
 /** Text elements: free text is never empty (an empty string is the same as absent, and is refused). */
@@ -15,10 +16,14 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
 
 /** MODS Date: YYYY, YYYY-MM or YYYY-MM-DD. */
 export const date = z.string().regex(DATE, 'must be a date: YYYY, YYYY-MM or YYYY-MM-DD');
-/** MODS Date and Time: a date alone, or a date and time with its UTC offset. */
+/**
+ * MODS Date and Time: a date alone, or a date and time with its UTC offset. FHIR times carry seconds,
+ * so a time to the minute (About Me's precision) gains :00 and reads back with it.
+ */
 export const dateTime = z
   .string()
-  .refine((v) => DATE.test(v) || DATE_TIME.test(v), 'must be a date (YYYY-MM-DD) or a date and time with offset (YYYY-MM-DDThh:mm[:ss]+hh:mm)');
+  .refine((v) => DATE.test(v) || DATE_TIME.test(v), 'must be a date (YYYY-MM-DD) or a date and time with offset (YYYY-MM-DDThh:mm[:ss]+hh:mm)')
+  .transform((v) => v.replace(/^(.{10}T\d\d:\d\d)(?=Z|[+-])/, '$1:00'));
 /** A point in time to the second, with offset (FHIR instant). */
 export const instant = z.string().regex(INSTANT, 'must be a date and time to the second with offset (YYYY-MM-DDThh:mm:ss+hh:mm)');
 /** MODS Time: local time of day. Seconds of :00 are dropped, so 10:15 and 10:15:00 are one value. */
@@ -52,27 +57,39 @@ export type Concept = z.output<typeof concept>;
  * display, so `{ "code": "active" }` and the full coding are one value; unknown codes are refused.
  */
 export function boundCoding(valueSetUrl: string) {
-  return coding.transform((c, ctx) => {
-    const result = canonicalCoding(valueSetUrl, c);
-    if (typeof result === 'string') {
-      ctx.issues.push({ code: 'custom', message: result, input: c });
-      return z.NEVER;
-    }
-    return result;
-  });
+  return coding
+    .transform((c, ctx) => {
+      const result = canonicalCoding(valueSetUrl, c);
+      if (typeof result === 'string') {
+        ctx.issues.push({ code: 'custom', message: result, input: c });
+        return z.NEVER;
+      }
+      return result;
+    })
+    .meta({ valueSet: valueSetUrl });
 }
 
 /** A coding required to come from one of these systems (large external terminologies: SNOMED, dm+d). */
 export function codingFrom(systems: readonly string[], label: string) {
-  return coding.refine((c) => c.system !== undefined && systems.includes(c.system) && c.code !== undefined, `needs a code and system ${label}`);
+  return coding
+    .refine((c) => c.system !== undefined && systems.includes(c.system) && c.code !== undefined, `needs a code and system ${label}`)
+    .meta({ systems: [...systems] });
 }
+
+/** ISO 639-1 / BCP-47 language tags, plus the NHS Data Dictionary q1-q5 codes (Braille and sign languages). */
+export const language = coding.refine(
+  (c) => c.code === undefined || /^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*|q[1-5])$/.test(c.code),
+  'code must be a language tag (e.g. en, pl, cy) or q1-q5',
+);
+
+export const odsCode = z.string().regex(ODS_CODE, 'must be an ODS code: 3-10 letters and digits');
 
 /**
  * A MODS "Lookup" reference to another record or party: exactly one of `ref` (a record uid),
  * `nhsNumber`, `odsCode` or `identifier`, and/or a `display`.
  */
 export const ref = z
-  .strictObject({ ref: recordId.optional(), nhsNumber: nhsNumber.optional(), odsCode: text.optional(), identifier: text.optional(), display: text.optional() })
+  .strictObject({ ref: recordId.optional(), nhsNumber: nhsNumber.optional(), odsCode: odsCode.optional(), identifier: text.optional(), display: text.optional() })
   .superRefine((r, ctx) => {
     const keys = (['ref', 'nhsNumber', 'odsCode', 'identifier'] as const).filter((k) => r[k] !== undefined);
     if (keys.length > 1) ctx.addIssue({ code: 'custom', message: `give one of ref, nhsNumber, odsCode or identifier, not ${keys.join(' and ')}` });
@@ -99,7 +116,7 @@ export const address = z
     addressEntry5: text.optional(),
     town: text.optional(),
     county: text.optional(),
-    postcode: z.string().regex(/^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i, 'must be a UK postcode, e.g. LS6 2AB').optional(),
+    postcode: z.string().regex(/^[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}$/, 'must be a UK postcode, e.g. LS6 2AB').optional(),
     uprn: z.string().regex(/^\d{1,12}$/, 'must be a UPRN: up to 12 digits').optional(),
     use: z.enum(['home', 'work', 'temp', 'old', 'billing']).optional(),
     startDate: date.optional(),
@@ -131,6 +148,7 @@ export const contactDetails = z
     telephone: z.array(contactPoint).optional(),
     email: z.array(contactPoint).optional(),
   })
+  .refine((c) => [c.telephoneDetails, c.emailAddressDetails, c.telephone, c.email].some((l) => l?.length), 'needs a telephone number or an email address')
   .transform(({ telephone, email, telephoneDetails, emailAddressDetails }) => {
     const phones = [...(telephoneDetails ?? []), ...(telephone ?? [])];
     const emails = [...(emailAddressDetails ?? []), ...(email ?? [])];
@@ -138,7 +156,7 @@ export const contactDetails = z
   });
 export type ContactDetails = z.output<typeof contactDetails>;
 
-export const period = z.strictObject({ start: dateTime.optional(), end: dateTime.optional() });
+export const period = z.strictObject({ start: dateTime.optional(), end: dateTime.optional() }).refine((p) => p.start !== undefined || p.end !== undefined, 'needs a start or an end');
 
 /** A 0..* list: an empty list is the same as an absent one, so it reads back as absent. */
 export function list<T extends z.ZodType>(item: T) {

@@ -1,10 +1,7 @@
 // MODS Subject of care: the person receiving care (mods.md §2.1 Person demographics, §2.3 proposals).
 import { z } from 'zod';
 import { SNOMED, VALUE_SETS } from '../terminology.js';
-import { address, boundCoding, coding, codingFrom, contactDetails, date, list, nhsNumber, personName, recordId, ref, text, versioned } from './primitives.js';
-
-/** ISO 639-1 / BCP-47 language tags, plus the NHS Data Dictionary q1-q5 codes (Braille and sign languages). */
-const language = coding.refine((c) => c.code === undefined || /^([a-z]{2,3}(-[A-Za-z0-9]{2,8})*|q[1-5])$/.test(c.code), 'code must be a language tag (e.g. en, pl, cy) or q1-q5');
+import { address, boundCoding, codingFrom, contactDetails, date, language, list, nhsNumber, personName, recordId, ref, text, versioned } from './primitives.js';
 
 export const subjectOfCare = versioned('MODS-SubjectOfCare', {
   /** The supplier's own id for the person: a synonym of recordUid (api-contract.md). */
@@ -16,6 +13,7 @@ export const subjectOfCare = versioned('MODS-SubjectOfCare', {
       nhsNumberVerificationStatus: boundCoding(VALUE_SETS.nhsNumberVerificationStatus.valueSet).optional(),
       localId: text.optional(),
     })
+    .refine((i) => Object.keys(i).length > 0, 'needs nhsNumber, nhsNumberVerificationStatus or localId')
     .refine((i) => i.nhsNumber !== undefined || !['01', '02'].includes(i.nhsNumberVerificationStatus?.code ?? ''), {
       message: 'verification status 01/02 says a number is present: nhsNumber is required',
       path: ['nhsNumber'],

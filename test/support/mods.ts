@@ -1,15 +1,15 @@
 // Test support shared by the MODS unit tests and the transform benchmark: a validator that knows the
 // MODS terminology, a deterministic mapping context, and one MODS → FHIR → MODS round trip.
-import { loadDefinitions } from '../../fhir/definitions.js';
-import { createTerminology } from '../../fhir/terminology.js';
-import { UK_CORE_PROFILES } from '../../fhir/profiles/uk-core.js';
-import type { Resource } from '../../fhir/types.js';
-import { createValidator } from '../../fhir/validation.js';
-import type { Validator } from '../../fhir/validation.js';
-import { fhirToMods, modsToFhir, parseMods } from '../adapter.js';
-import type { ModsClass, ModsRecord } from '../classes.js';
-import type { FhirEntry, MappingContext } from '../mapping/shared.js';
-import { terminologyResources } from '../terminology.js';
+import { loadDefinitions } from '../../src/fhir/definitions.js';
+import { createTerminology } from '../../src/fhir/terminology.js';
+import { UK_CORE_PROFILES } from '../../src/fhir/profiles/uk-core.js';
+import type { Resource } from '../../src/fhir/types.js';
+import { createValidator } from '../../src/fhir/validation.js';
+import type { Validator } from '../../src/fhir/validation.js';
+import { fhirToMods, modsToFhir, parseMods } from '../../src/mods/adapter.js';
+import type { ModsClass, ModsRecord } from '../../src/mods/classes.js';
+import type { FhirEntry, MappingContext } from '../../src/mods/mapping/shared.js';
+import { terminologyResources } from '../../src/mods/terminology.js';
 
 export function modsValidator(): Validator {
   const terminology = createTerminology();
