@@ -13,6 +13,7 @@ import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
 import { createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
 import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
+import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
 import { createRouter } from './rest/router.js';
 import type { FhirRouter } from './rest/router.js';
 import type { RestServices } from './rest/types.js';
@@ -32,6 +33,8 @@ export interface Platform {
   rest: RestServices;
   keys: SigningKeys;
   tokens: TokenService;
+  /** The MODS API's records on tenant stores. */
+  mods: ModsRecords;
   /** Set when this start created the demo clients. */
   devCredentials?: DevCredentials;
   close(): Promise<void>;
@@ -53,13 +56,17 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const statistics = new StatisticsKeeper(db);
     await statistics.analyze();
     const defs = loadDefinitions();
-    const validator = createValidator(defs, createTerminology());
+    const terminology = createTerminology();
+    for (const resource of terminologyResources()) terminology.add(resource);
+    const validator = createValidator(defs, terminology);
     for (const profile of UK_CORE_PROFILES) validator.addProfile(profile);
     const registry = createParamRegistry(defs);
+    const clock = overrides.clock ?? (() => new Date());
+    const newId = overrides.newId ?? randomUUID;
     const repo = new Repository(db, {
       registry,
-      clock: overrides.clock ?? (() => new Date()),
-      newId: overrides.newId ?? randomUUID,
+      clock,
+      newId,
       localBases: [config.publicUrl],
       statistics,
     }, db);
@@ -71,16 +78,18 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       maxBundleEntries: config.maxBundleEntries,
       software: { name: 'OpenSCIP', version: pkg.version },
     };
-    const router = createRouter(rest);
+    const router = createRouter(rest, [TRANSFORM_OPERATION]);
     const keys = await loadSigningKeys(db);
     const tokens = createTokenService(keys, { issuer: config.publicUrl, ttlSeconds: config.tokenTtlSeconds });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
+    await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id));
+    const mods = new ModsRecords({ defs, validator, newId, clock });
     const close = async (): Promise<void> => {
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

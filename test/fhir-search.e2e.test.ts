@@ -79,7 +79,7 @@ describe.each(await testDatabases())('FHIR search on $name', (database) => {
     });
     await create('encounter', { resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' }, subject: { reference: `Patient/${ids.anna}` }, period: { start: '2024-04-28' } });
     await create('risk', { resourceType: 'RiskAssessment', status: 'final', subject: { reference: `Patient/${ids.anna}` }, prediction: [{ probabilityDecimal: 0.25 }] });
-    await create('questionnaire', { resourceType: 'Questionnaire', status: 'active', url: 'https://openscip.org/fhir/Questionnaire/about-me/v1' });
+    await create('questionnaire', { resourceType: 'Questionnaire', status: 'active', url: 'https://forms.example.org/fhir/Questionnaire/about-me/v1' });
   });
   afterAll(async () => t?.close());
 
@@ -148,10 +148,10 @@ describe.each(await testDatabases())('FHIR search on $name', (database) => {
   });
 
   it('matches uris exactly, :below and :above', async () => {
-    expect(await matchIds('Questionnaire?url=https://openscip.org/fhir/Questionnaire/about-me/v1')).toEqual(idsOf('questionnaire'));
-    expect(await matchIds('Questionnaire?url=https://openscip.org/fhir/Questionnaire')).toEqual([]);
-    expect(await matchIds('Questionnaire?url:below=https://openscip.org/fhir/')).toEqual(idsOf('questionnaire'));
-    expect(await matchIds('Questionnaire?url:above=https://openscip.org/fhir/Questionnaire/about-me/v1/extra')).toEqual(idsOf('questionnaire'));
+    expect(await matchIds('Questionnaire?url=https://forms.example.org/fhir/Questionnaire/about-me/v1')).toEqual(idsOf('questionnaire'));
+    expect(await matchIds('Questionnaire?url=https://forms.example.org/fhir/Questionnaire')).toEqual([]);
+    expect(await matchIds('Questionnaire?url:below=https://forms.example.org/fhir/')).toEqual(idsOf('questionnaire'));
+    expect(await matchIds('Questionnaire?url:above=https://forms.example.org/fhir/Questionnaire/about-me/v1/extra')).toEqual(idsOf('questionnaire'));
   });
 
   it('matches references by Type/id, id, local absolute URL and :Type', async () => {

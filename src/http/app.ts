@@ -8,6 +8,7 @@ import { registerContentParsers } from './content.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
+import { modsRoutes } from './mods-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -33,5 +34,6 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);
   await fhirRoutes(app, platform);
+  await modsRoutes(app, platform);
   return app;
 }

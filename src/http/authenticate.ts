@@ -17,10 +17,11 @@ export async function authenticate(tokens: TokenService, authorization: string |
   return tokens.verify(m[1]);
 }
 
-export function authoriseTenant(principal: Principal, tenant: string, method: string): void {
+/** `writes`: whether the request can change the store (reads, searches and read-only operations cannot). */
+export function authoriseTenant(principal: Principal, tenant: string, writes: boolean): void {
   if (principal.roles.includes(PLATFORM_ADMIN)) return;
   if (tenant === CENTRAL_TENANT) {
-    if (method === 'GET' || method === 'HEAD') return;
+    if (!writes) return;
     throw new FhirError('forbidden', { diagnostics: 'Only platform administrators may write to the central store; publish through your tenant base' });
   }
   if (principal.tenant !== tenant) {

@@ -6,9 +6,9 @@ import type { Principal, RequestContext } from '../fhir/context.js';
 import type { HttpMethod } from '../rest/types.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
-import { platform as platformRecords } from '../store/index.js';
 import { authenticate, authoriseTenant } from './authenticate.js';
 import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
+import { tenantDirectory } from './tenants.js';
 
 function decodeSegment(segment: string): string {
   try {
@@ -22,12 +22,12 @@ const ANONYMOUS: Principal = { clientId: 'anonymous', roles: [], scopes: [] };
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 export async function fhirRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const tenants = new Set((await platformRecords.listTenants(platform.db)).map((t) => t.id));
-  const requireTenant = async (id: string): Promise<void> => {
-    if (tenants.has(id)) return;
-    const current = await platformRecords.listTenants(platform.db);
-    for (const t of current) tenants.add(t.id);
-    if (!tenants.has(id) || id === CENTRAL_TENANT) throw new FhirError('not-found', { diagnostics: `Unknown tenant '${id}'` });
+  const requireTenant = await tenantDirectory(platform);
+  const readOnlyOperations = new Set(platform.router.operations.filter((o) => !o.affectsState).map((o) => `$${o.name}`));
+  const writes = (method: HttpMethod, path: string[]): boolean => {
+    if (method === 'GET' || method === 'HEAD') return false;
+    const last = path[path.length - 1] ?? '';
+    return !(method === 'POST' && (last === '_search' || readOnlyOperations.has(last)));
   };
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -50,7 +50,7 @@ export async function fhirRoutes(app: FastifyInstance, platform: Platform): Prom
     // Authenticate before saying whether a tenant exists, so tenants cannot be probed anonymously.
     const principal = isPublic ? ANONYMOUS : await authenticate(platform.tokens, request.headers.authorization);
     if (params.tenant !== undefined) await requireTenant(params.tenant);
-    if (!isPublic) authoriseTenant(principal, tenant, method);
+    if (!isPublic) authoriseTenant(principal, tenant, writes(method, path));
     const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
     const res = await platform.router.handle(
       ctx,
@@ -67,7 +67,7 @@ export async function fhirRoutes(app: FastifyInstance, platform: Platform): Prom
     void reply.code(res.status).headers(res.headers);
     const text = method === 'HEAD' ? undefined : renderBody(res, query);
     if (text === undefined) return reply.send();
-    return reply.type(FHIR_JSON).send(text);
+    return reply.type(res.contentType ?? FHIR_JSON).send(text);
   };
 
   for (const url of ['/fhir', '/fhir/*', '/tenants/:tenant/fhir', '/tenants/:tenant/fhir/*']) {

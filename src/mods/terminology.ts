@@ -3,7 +3,7 @@
 // `origin` says whose content it is: UK Core and SCIP were read in their sources; 'OpenSCIP' marks
 // our own proposals, listed in docs/mods.md so they can be replaced when the official ones are known.
 import { NHS_NUMBER_VERIFICATION_CODES } from '../fhir/profiles/uk-core.js';
-import type { Resource } from '../fhir/types.js';
+import type { CodeSystem, ValueSet } from '@medplum/fhirtypes';
 
 export const OPENSCIP_FHIR = 'https://openscip.org/fhir';
 export const SCIP_FHIR = 'https://metadata.phase2.scip.synanetics.cloud/fhir/r4';
@@ -148,8 +148,11 @@ export function canonicalCoding(valueSetUrl: string, coding: { system?: string; 
 }
 
 /** The shipped CodeSystem and ValueSet resources. */
-export function terminologyResources(): Resource[] {
-  const out: Resource[] = [];
+/** Every one has a url: they are what required bindings name. */
+export type TerminologyResource = (CodeSystem | ValueSet) & { url: string };
+
+export function terminologyResources(): TerminologyResource[] {
+  const out: TerminologyResource[] = [];
   for (const vs of Object.values(VALUE_SETS) as ValueSetSource[]) {
     const meta = { status: 'active' as const, experimental: vs.origin === 'OpenSCIP', publisher: vs.origin === 'OpenSCIP' ? 'OpenSCIP' : `${vs.origin} (as shipped by OpenSCIP)` };
     const concepts = vs.concepts.map(([code, display]) => ({ code, display }));

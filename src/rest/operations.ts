@@ -11,5 +11,7 @@ export interface OperationDescriptor {
   /** Resource types it applies to at type/instance level; undefined = all. */
   types?: readonly string[];
   methods: readonly HttpMethod[];
+  /** FHIR OperationDefinition.affectsState: false lets read-only callers POST it. */
+  affectsState: boolean;
   handler: InteractionHandler;
 }

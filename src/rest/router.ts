@@ -21,6 +21,7 @@ export const CORE_OPERATIONS: readonly OperationDescriptor[] = [
     definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
     levels: ['type', 'instance'],
     methods: ['POST'],
+    affectsState: false,
     handler: validateOperation,
   },
 ];

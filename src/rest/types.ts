@@ -28,6 +28,8 @@ export interface FhirResponse {
   /** A resource object, stored JSON text passed through without re-serialising, or a Bundle holding either. */
   body?: Resource | RawJson | BundleOut;
   headers: Record<string, string>;
+  /** Set when the body is not FHIR (an operation answering in another format, e.g. MODS JSON). */
+  contentType?: string;
 }
 
 export interface RestServices {

@@ -13,7 +13,7 @@ import { terminologyResources } from '../../src/mods/terminology.js';
 
 export function modsValidator(): Validator {
   const terminology = createTerminology();
-  for (const r of terminologyResources()) terminology.add(r as Parameters<typeof terminology.add>[0]);
+  for (const r of terminologyResources()) terminology.add(r);
   const validator = createValidator(loadDefinitions(), terminology);
   for (const profile of UK_CORE_PROFILES) validator.addProfile(profile);
   return validator;

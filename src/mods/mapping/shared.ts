@@ -99,11 +99,13 @@ export function withId<T extends Resource>(fullUrl: string, resource: T): FhirEn
 
 export const partExtensions = (parts: FhirEntry[]): Extension[] => parts.map((p) => ({ url: PART_EXTENSION, valueReference: { reference: p.fullUrl } }));
 
+/** The references (`Type/id`, or urn:uuid before storing) of the parts a primary resource lists. */
+export function partReferences(resource: Resource): string[] {
+  return extensionsOf(resource as { extension?: Extension[] }, PART_EXTENSION).flatMap((e) => e.valueReference?.reference ?? []);
+}
+
 export function readParts(resource: Resource, lookup: PartLookup): Resource[] {
-  return extensionsOf(resource as { extension?: Extension[] }, PART_EXTENSION).flatMap((e) => {
-    const part = e.valueReference?.reference ? lookup(e.valueReference.reference) : undefined;
-    return part ? [part] : [];
-  });
+  return partReferences(resource).flatMap((ref) => lookup(ref) ?? []);
 }
 
 /** Observations carry the FHIR social-history category and the MODS class they were published as. */
