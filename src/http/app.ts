@@ -10,6 +10,7 @@ import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
 import { modsRoutes } from './mods-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { tenantDirectory } from './tenants.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -33,7 +34,8 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   app.get('/healthz', async () => ({ status: 'ok' }));
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);
-  await fhirRoutes(app, platform);
-  await modsRoutes(app, platform);
+  const requireTenant = await tenantDirectory(platform);
+  fhirRoutes(app, platform, requireTenant);
+  modsRoutes(app, platform, requireTenant);
   return app;
 }

@@ -8,7 +8,7 @@ import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
 import { authenticate, authoriseTenant } from './authenticate.js';
 import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
-import { tenantDirectory } from './tenants.js';
+import type { RequireTenant } from './tenants.js';
 
 function decodeSegment(segment: string): string {
   try {
@@ -21,8 +21,7 @@ function decodeSegment(segment: string): string {
 const ANONYMOUS: Principal = { clientId: 'anonymous', roles: [], scopes: [] };
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-export async function fhirRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const requireTenant = await tenantDirectory(platform);
+export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTenant: RequireTenant): void {
   const readOnlyOperations = new Set(platform.router.operations.filter((o) => !o.affectsState).map((o) => `$${o.name}`));
   const writes = (method: HttpMethod, path: string[]): boolean => {
     if (method === 'GET' || method === 'HEAD') return false;

@@ -6,7 +6,7 @@ import { MAX_LISTED, MODS_CLASSES, MODS_COLLECTION, MODS_JSON, modsClass } from 
 import type { ModsClass } from '../mods/index.js';
 import type { Platform } from '../platform.js';
 import { authenticate, authoriseTenant } from './authenticate.js';
-import { tenantDirectory } from './tenants.js';
+import type { RequireTenant } from './tenants.js';
 
 interface ModsParams {
   tenant: string;
@@ -14,8 +14,7 @@ interface ModsParams {
   id?: string;
 }
 
-export async function modsRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const requireTenant = await tenantDirectory(platform);
+export function modsRoutes(app: FastifyInstance, platform: Platform, requireTenant: RequireTenant): void {
   const { mods, repo } = platform;
 
   /** Authenticates, checks the tenant and the caller's right to it, and finds the class. */
