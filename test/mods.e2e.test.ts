@@ -191,8 +191,28 @@ describe.each(await testDatabases())('MODS API and the transform operation on $n
       expect(urls).toContain('https://openscip.org/fhir/StructureMap/mods-about-me-to-fhir');
       expect(urls).toContain('https://openscip.org/fhir/StructureMap/fhir-to-mods-alert');
     }
+    const metadata = await t.call('GET', `${T}/fhir/metadata`, { as: null });
+    expect(metadata.json.rest[0].operation).toEqual([{ name: 'transform', definition: 'http://hl7.org/fhir/OperationDefinition/StructureMap-transform' }]);
+    const structureMap = metadata.json.rest[0].resource.find((r: { type: string }) => r.type === 'StructureMap');
+    expect(structureMap.operation.map((o: { name: string }) => o.name)).toEqual(['validate', 'transform']);
     const cs = await t.call('GET', '/fhir/CodeSystem?url=https://openscip.org/fhir/CodeSystem/mods-alert-status');
     expect(cs.json.entry[0].resource.concept.map((c: { code: string }) => c.code)).toEqual(['active', 'no-longer-needed', 'entered-in-error']);
+  });
+
+  it('reads a resource written through FHIR as MODS when its type is one class, and says what MODS lacks', async () => {
+    const flag = await t.call('POST', `${T}/fhir/Flag`, { body: { resourceType: 'Flag', status: 'inactive', code: { text: 'Key safe code changed' }, subject: { reference: 'Patient/soc-0001' } } });
+    expect(flag.status).toBe(201);
+    const asMods = await t.call('GET', `${T}/mods/alert/${flag.json.id as string}`);
+    expect(asMods.status, asMods.text).toBe(200);
+    expect(asMods.json).toMatchObject({ resourceType: 'MODS-Alert', status: { code: 'no-longer-needed' }, code: { text: 'Key safe code changed' }, subjectOfCare: { ref: 'soc-0001' }, versionNumber: 1 });
+
+    const observation = await t.call('POST', `${T}/fhir/Observation`, { body: { resourceType: 'Observation', status: 'final', code: { text: 'Weight' }, subject: { reference: 'Patient/soc-0001' } } });
+    expect((await t.call('GET', `${T}/mods/risk/${observation.json.id as string}`)).status).toBe(404);
+
+    const patient = await t.call('POST', `${T}/fhir/Patient`, { body: { resourceType: 'Patient', name: [{ family: 'Native', given: ['Nia'] }], gender: 'female', birthDate: '1950-02-02' } });
+    const lacking = await t.call('GET', `${T}/mods/subject-of-care/${patient.json.id as string}`);
+    expect(lacking.status).toBe(422);
+    expect(lacking.json.issue.map((i: { expression: string[] }) => i.expression[0]).sort()).toEqual(['subjectOfCare.ethnicity', 'subjectOfCare.sexualOrientation']);
   });
 
   it('a tenant added while the platform runs gets the catalogue on first use', async () => {

@@ -10,6 +10,7 @@ import type { Validator } from '../fhir/validation.js';
 import type { Repository, StoredVersion } from '../store/index.js';
 import { fhirToMods, modsToFhir, parseMods } from './adapter.js';
 import type { ModsClass, ModsRecord } from './classes.js';
+import { MODS_CLASSES } from './classes.js';
 import type { FhirEntry, MappingContext } from './mapping/shared.js';
 import { partReferences } from './mapping/shared.js';
 import type { SubjectRef } from './model/primitives.js';
@@ -108,7 +109,9 @@ export class ModsRecords {
     const stored = await repo.read(tenant, cls.fhirType, id);
     const resource = stored && !stored.deleted ? (JSON.parse(stored.content) as Resource) : undefined;
     const tag = resource?.meta?.tag?.find((t) => t.system === MODS_CLASS_SYSTEM)?.code;
-    if (!resource || (tag !== undefined && tag !== cls.name)) {
+    // An untagged resource (written through FHIR) is read as this class only when no other class shares its type.
+    const shared = MODS_CLASSES.filter((c) => c.fhirType === cls.fhirType).length > 1;
+    if (!resource || (tag === undefined ? shared : tag !== cls.name)) {
       throw new FhirError('not-found', { diagnostics: `No MODS ${cls.resourceType} record '${id}' on this tenant`, code: 'not-found' });
     }
     return resource;

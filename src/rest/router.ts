@@ -36,6 +36,7 @@ const notAllowed = (method: string, path: string[]): FhirError =>
 
 export function createRouter(services: RestServices, extraOperations: readonly OperationDescriptor[] = []): FhirRouter {
   const operations = [...CORE_OPERATIONS, ...extraOperations];
+  const metadata = capabilities(operations);
   const byMethod = (method: HttpMethod, path: string[], table: Partial<Record<HttpMethod, InteractionHandler>>): InteractionHandler => {
     const handler = table[method === 'HEAD' ? 'GET' : method];
     if (!handler) throw notAllowed(method, path);
@@ -57,7 +58,7 @@ export function createRouter(services: RestServices, extraOperations: readonly O
       case 0:
         return byMethod(req.method, p, { POST: bundleHandler(dispatch) });
       case 1:
-        if (p[0] === 'metadata') return byMethod(req.method, p, { GET: capabilities });
+        if (p[0] === 'metadata') return byMethod(req.method, p, { GET: metadata });
         if (p[0] === '_history') return byMethod(req.method, p, { GET: historySystem });
         if (p[0].startsWith('$')) return operation(req, 'system', p[0]);
         return byMethod(req.method, p, {

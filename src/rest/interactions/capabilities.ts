@@ -1,14 +1,14 @@
 // capabilities: GET [base]/metadata (R4 http.html#capabilities), generated from the route table and
 // the search parameters we index, so it states only what is really supported.
 import type { CapabilityStatement } from '../../fhir/types.js';
+import type { OperationDescriptor } from '../operations.js';
 import type { InteractionHandler, RestServices } from '../types.js';
 
 export const TYPE_INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
 export const SYSTEM_INTERACTIONS = ['transaction', 'batch', 'history-system'] as const;
 
-const cache = new WeakMap<RestServices, CapabilityStatement>();
-
-function build(services: RestServices, base: string): CapabilityStatement {
+function build(services: RestServices, operations: readonly OperationDescriptor[], base: string): CapabilityStatement {
+  const listed = (ops: OperationDescriptor[]) => ops.map((o) => ({ name: o.name, definition: o.definition }));
   const resource = [...services.defs.resourceTypes].sort().map((type) => {
     const params = [...(services.defs.searchParameters.get(type)?.values() ?? [])].filter((p) => p.expression || p.code === '_id' || p.code === '_lastUpdated');
     return {
@@ -26,7 +26,7 @@ function build(services: RestServices, base: string): CapabilityStatement {
       searchInclude: [`${type}:*`],
       searchRevInclude: ['*'],
       searchParam: params.map((p) => ({ name: p.code, definition: p.url, type: p.type, documentation: p.description })),
-      operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+      operation: listed(operations.filter((o) => o.levels.some((l) => l !== 'system') && (!o.types || o.types.includes(type)))),
     };
   });
   return {
@@ -49,6 +49,7 @@ function build(services: RestServices, base: string): CapabilityStatement {
         },
         resource,
         interaction: SYSTEM_INTERACTIONS.map((code) => ({ code })),
+        operation: listed(operations.filter((o) => o.levels.includes('system'))),
         searchParam: [
           { name: '_count', type: 'number' },
           { name: '_sort', type: 'string' },
@@ -63,8 +64,11 @@ function build(services: RestServices, base: string): CapabilityStatement {
   } as CapabilityStatement;
 }
 
-export const capabilities: InteractionHandler = async (ctx, _req, _repo, services) => {
-  let statement = cache.get(services);
-  if (!statement) cache.set(services, (statement = build(services, ctx.base)));
-  return { status: 200, headers: {}, body: { ...statement, implementation: { ...statement.implementation, url: ctx.base } } as CapabilityStatement };
-};
+/** The metadata handler of a router with these operations (the statement is built once, on first use). */
+export function capabilities(operations: readonly OperationDescriptor[]): InteractionHandler {
+  let statement: CapabilityStatement | undefined;
+  return async (ctx, _req, _repo, services) => {
+    statement ??= build(services, operations, ctx.base);
+    return { status: 200, headers: {}, body: { ...statement, implementation: { ...statement.implementation, url: ctx.base } } as CapabilityStatement };
+  };
+}
