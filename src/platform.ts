@@ -4,7 +4,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import type { Config } from './config.js';
+import { createFederation } from './federation/index.js';
+import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
 import { createTerminology } from './fhir/terminology.js';
@@ -35,6 +38,8 @@ export interface Platform {
   tokens: TokenService;
   /** The MODS API's records on tenant stores. */
   mods: ModsRecords;
+  /** Person index, record locator and the change feed that keeps them current. */
+  federation: Federation;
   /** Set when this start created the demo clients. */
   devCredentials?: DevCredentials;
   close(): Promise<void>;
@@ -85,11 +90,14 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id));
     const mods = new ModsRecords({ defs, validator, newId, clock });
+    const federation = createFederation(repo, defs, { centralTenant: CENTRAL_TENANT, publicUrl: config.publicUrl }, pino({ level: config.logLevel, name: 'federation' }));
+    federation.feed.start();
     const close = async (): Promise<void> => {
+      await federation.feed.stop();
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

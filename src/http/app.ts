@@ -10,6 +10,7 @@ import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
 import { modsRoutes } from './mods-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { registrationRoutes } from './registration-routes.js';
 import { tenantDirectory } from './tenants.js';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -36,6 +37,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   await oauthRoutes(app, platform);
   const requireTenant = await tenantDirectory(platform);
   fhirRoutes(app, platform, requireTenant);
+  registrationRoutes(app, platform, requireTenant);
   modsRoutes(app, platform, requireTenant);
   return app;
 }

@@ -9,8 +9,10 @@ import type { Resource } from '../fhir/types.js';
 import type { Validator } from '../fhir/validation.js';
 import type { Repository, StoredVersion } from '../store/index.js';
 import { fhirToMods, modsToFhir, parseMods } from './adapter.js';
+import { subjectOfCareRegistration } from './model/subject-of-care.js';
+import { toIssues } from './validation.js';
 import type { ModsClass, ModsRecord } from './classes.js';
-import { MODS_CLASSES } from './classes.js';
+import { MODS_CLASSES, modsClass } from './classes.js';
 import type { FhirEntry, MappingContext } from './mapping/shared.js';
 import { partReferences } from './mapping/shared.js';
 import type { SubjectRef } from './model/primitives.js';
@@ -47,6 +49,19 @@ export class ModsRecords {
   publish(repo: Repository, tenant: string, cls: ModsClass, body: unknown): Promise<PublishResult> {
     const record = parseMods(cls, body);
     return this.write(repo, tenant, cls, { ...record, recordUid: record.recordUid ?? this.services.newId() }, 'create');
+  }
+
+  /**
+   * A registration payload (subject of care with its subjectOfCareId) written as the tenant's Patient,
+   * created or as a new version. `alongside` runs in the same transaction (the registration request,
+   * so the change feed cannot see the Patient before the request exists).
+   */
+  register(repo: Repository, tenant: string, body: unknown, alongside: (tx: Repository, written: PublishResult) => Promise<void>): Promise<PublishResult> {
+    const cls = subjectOfCareClass();
+    const result = subjectOfCareRegistration.safeParse(body, { reportInput: true });
+    if (!result.success) throw new FhirError('unprocessable', toIssues(cls.key, result.error));
+    const { versionNumber: _platformNumbersVersions, ...record } = result.data;
+    return this.write(repo, tenant, cls, { ...record, recordUid: record.recordUid as string }, 'upsert', alongside);
   }
 
   /** A new version of record `id` (PUT); a versionNumber in the body must be the next one. */
@@ -117,7 +132,14 @@ export class ModsRecords {
     return resource;
   }
 
-  private async write(repo: Repository, tenant: string, cls: ModsClass, record: ModsRecord & { recordUid: string }, mode: 'create' | 'update'): Promise<PublishResult> {
+  private async write(
+    repo: Repository,
+    tenant: string,
+    cls: ModsClass,
+    record: ModsRecord & { recordUid: string },
+    mode: 'create' | 'update' | 'upsert',
+    alongside?: (tx: Repository, written: PublishResult) => Promise<void>,
+  ): Promise<PublishResult> {
     return repo.transaction(async (tx) => {
       await tx.lock(`mods:${tenant}:${cls.fhirType}/${record.recordUid}`);
       const existing = await tx.read(tenant, cls.fhirType, record.recordUid);
@@ -143,7 +165,9 @@ export class ModsRecords {
         const [type, id] = stale.split('/');
         await tx.delete(tenant, type, id);
       }
-      return { id: record.recordUid, version: written[0].version, fhir: written.map((v) => `${v.type}/${v.id}`), created: !live };
+      const result = { id: record.recordUid, version: written[0].version, fhir: written.map((v) => `${v.type}/${v.id}`), created: !live };
+      await alongside?.(tx, result);
+      return result;
     });
   }
 
@@ -171,6 +195,8 @@ export class ModsRecords {
     if (issues.length) throw new FhirError('unprocessable', issues);
   }
 }
+
+const subjectOfCareClass = (): ModsClass => modsClass('subject-of-care') as ModsClass;
 
 const subjectKey = (s: SubjectRef): string => s.nhsNumber ?? `ref:${s.ref ?? ''}`;
 

@@ -15,3 +15,4 @@ export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
 export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
+export type { Change, HeldKind, PersonLink, Registration, RegistrationStatus } from './federation.js';

@@ -5,6 +5,7 @@ import type { SearchRequest } from '../fhir/search/types.js';
 import type { Resource } from '../fhir/types.js';
 import type { Database, Queryable } from './db/driver.js';
 import { translated } from './errors.js';
+import { FederationRecords } from './federation.js';
 import type { HistoryPage, HistoryQuery } from './history.js';
 import { readHistory } from './history.js';
 import { extractIndexRows } from './index-writer.js';
@@ -110,6 +111,11 @@ export class Repository {
 
   history(query: HistoryQuery): Promise<HistoryPage> {
     return translated(() => readHistory(this.q, query));
+  }
+
+  /** The federation records (outbox, person links, registrations) on this connection or transaction. */
+  get federation(): FederationRecords {
+    return new FederationRecords(this.q);
   }
 
   /** Serialises lock-step work on a key (conditional create) inside the current transaction. */

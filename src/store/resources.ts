@@ -88,6 +88,8 @@ export async function writeVersions(q: Queryable, tenant: string, versions: NewV
       `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.method, u.content FROM ${all}`,
     `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content) ` +
       `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.content FROM ${all} WHERE u.version = 1`,
+    // The outbox row commits with the version, so the central platform sees every write exactly once.
+    `INSERT INTO change_outbox (tenant, type, id, version, deleted) SELECT ${t}, u.type, u.id, u.version, u.deleted FROM ${all}`,
   ];
   const replaced = versions.filter((v) => v.version > 1);
   if (replaced.length) {

@@ -3,7 +3,7 @@
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import type { Extension, Identifier } from '../../fhir/types.js';
 import { NHS_NUMBER_SYSTEM } from '../../fhir/profiles/nhs-number.js';
-import type { SubjectOfCare, SubjectOfCareInput } from '../model/subject-of-care.js';
+import type { SubjectOfCareInput, SubjectOfCareRegistration } from '../model/subject-of-care.js';
 import type { Coding } from '../model/primitives.js';
 import { VALUE_SETS } from '../terminology.js';
 import type { Draft, FhirEntry, MappingContext, PartLookup } from './shared.js';
@@ -42,7 +42,8 @@ function observationPart(patientUrl: string, suffix: keyof typeof OBSERVATION_PA
   return withId(entryUrl('Observation', recordUid, suffix, ctx), observation);
 }
 
-export function toFhir(s: SubjectOfCare, ctx: MappingContext): FhirEntry[] {
+/** Takes a registration too: the full record is a registration with every required element. */
+export function toFhir(s: SubjectOfCareRegistration, ctx: MappingContext): FhirEntry[] {
   const url = entryUrl('Patient', s.recordUid, undefined, ctx);
   const parts = (Object.keys(OBSERVATION_PARTS) as (keyof typeof OBSERVATION_PARTS)[]).flatMap((suffix) => {
     const value = s[OBSERVATION_PARTS[suffix].key];
@@ -62,7 +63,7 @@ export function toFhir(s: SubjectOfCare, ctx: MappingContext): FhirEntry[] {
   const extension: Extension[] = [
     // UK Core puts the status on the NHS number; a status without a number (07: not present) needs our own.
     ...(id?.nhsNumber ? [] : codingExt('nhs-number-verification-status', id?.nhsNumberVerificationStatus)),
-    { url: ETHNICITY_EXTENSION, valueCodeableConcept: toConcept(s.ethnicity) },
+    ...(s.ethnicity ? [{ url: ETHNICITY_EXTENSION, valueCodeableConcept: toConcept(s.ethnicity) }] : []),
     ...(s.religion ? [{ url: RELIGION_EXTENSION, valueCodeableConcept: toConcept(s.religion) }] : []),
     { url: GENDER_IDENTITY_EXTENSION, valueCodeableConcept: toConcept(s.genderIdentity) },
     ...(s.interpreterRequired !== undefined ? [{ url: INTERPRETER_EXTENSION, valueBoolean: s.interpreterRequired }] : []),

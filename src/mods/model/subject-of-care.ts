@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SNOMED, VALUE_SETS } from '../terminology.js';
 import { address, boundCoding, codingFrom, contactDetails, date, language, list, nhsNumber, personName, recordId, ref, text, versioned } from './primitives.js';
 
-export const subjectOfCare = versioned('MODS-SubjectOfCare', {
+const elements = {
   /** The supplier's own id for the person: a synonym of recordUid (api-contract.md). */
   subjectOfCareId: recordId.optional(),
   name: personName,
@@ -32,12 +32,31 @@ export const subjectOfCare = versioned('MODS-SubjectOfCare', {
   address: list(address),
   contactDetails: contactDetails.optional(),
   registeredGp: ref.optional(),
-}).transform(({ subjectOfCareId, ...record }, ctx) => {
+};
+
+/** `subjectOfCareId` is read back as `recordUid`. */
+function withRecordUid<T extends { subjectOfCareId?: string; recordUid?: string }>({ subjectOfCareId, ...record }: T, ctx: z.RefinementCtx): Omit<T, 'subjectOfCareId'> {
   if (subjectOfCareId !== undefined && record.recordUid !== undefined && subjectOfCareId !== record.recordUid) {
-    ctx.issues.push({ code: 'custom', path: ['subjectOfCareId'], message: 'differs from recordUid (they are synonyms)', input: subjectOfCareId });
+    ctx.addIssue({ code: 'custom', path: ['subjectOfCareId'], message: 'differs from recordUid (they are synonyms)' });
   }
   const recordUid = record.recordUid ?? subjectOfCareId;
   return recordUid === undefined ? record : { ...record, recordUid };
-});
+}
+
+export const subjectOfCare = versioned('MODS-SubjectOfCare', elements).transform(withRecordUid);
 export type SubjectOfCare = z.output<typeof subjectOfCare>;
 export type SubjectOfCareInput = z.input<typeof subjectOfCare>;
+
+/**
+ * The registration payload (SCIP MODS-SubjectOfCareRegistration): a subject of care that must carry its
+ * subjectOfCareId, and may still lack demographics the full MODS record requires (ethnicity, sexual
+ * orientation), which the supplier publishes later as a new version.
+ */
+export const subjectOfCareRegistration = versioned('MODS-SubjectOfCare', {
+  ...elements,
+  ethnicity: elements.ethnicity.optional(),
+  sexualOrientation: elements.sexualOrientation.optional(),
+})
+  .refine((r) => r.subjectOfCareId !== undefined || r.recordUid !== undefined, { message: 'required (the supplier\'s id for the person)', path: ['subjectOfCareId'] })
+  .transform(withRecordUid);
+export type SubjectOfCareRegistration = z.output<typeof subjectOfCareRegistration>;

@@ -1,0 +1,135 @@
+// Digests the change outbox: every version a tenant writes reaches the central platform once, after it
+// committed. A Patient version registers (or unregisters) the subject of care in the person index and
+// settles pending registrations; any version about a registered Patient refreshes the locator. Each
+// change is processed in its own transaction with its removal from the outbox: all or nothing.
+import type { Patient } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import type { Change, Repository } from '../store/index.js';
+import type { RecordLocator } from './locator.js';
+import type { PersonIndex } from './person-index.js';
+import type { FederationSettings } from './settings.js';
+
+/** A change that fails this often is set aside (logged), so one bad record cannot stop the feed. */
+const MAX_ATTEMPTS = 3;
+const IDLE_POLL_MS = 100;
+
+export class ChangeFeed {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly failures = new Map<string, number>();
+  /** Steps run one at a time (the timer loop and drain() share it), so changes apply in order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly index: PersonIndex,
+    private readonly locator: RecordLocator,
+    private readonly settings: FederationSettings,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Processes until the outbox is empty (tests, benchmarks, and shutdown). */
+  async drain(): Promise<void> {
+    while (await this.step()) {
+      // keep going
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runBatch().finally(() => (this.running = undefined));
+    }, delay);
+  }
+
+  private async runBatch(): Promise<void> {
+    let worked = false;
+    try {
+      for (let i = 0; i < 200 && !this.stopped && (await this.step()); i++) worked = true;
+    } catch (err) {
+      this.log.error({ err }, 'change feed: database unavailable, retrying');
+    }
+    this.schedule(worked ? 0 : IDLE_POLL_MS);
+  }
+
+  private step(): Promise<boolean> {
+    const next = this.queue.then(() => this.stepAlone());
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** One change, in one transaction. False when there was nothing to do. */
+  private async stepAlone(): Promise<boolean> {
+    let taken: Change | undefined;
+    try {
+      return await this.repo.transaction(async (tx) => {
+        taken = await tx.federation.takeNextChange();
+        if (!taken) return false;
+        await this.apply(tx, taken);
+        return true;
+      });
+    } catch (err) {
+      if (!taken) throw err;
+      const attempts = (this.failures.get(taken.seq) ?? 0) + 1;
+      this.failures.set(taken.seq, attempts);
+      this.log.warn({ err, change: taken, attempts }, 'change feed: change failed');
+      if (attempts >= MAX_ATTEMPTS) {
+        this.log.error({ change: taken }, 'change feed: change set aside after repeated failures');
+        await this.repo.federation.discardChange(taken.seq);
+        this.failures.delete(taken.seq);
+      }
+      return true;
+    }
+  }
+
+  private async apply(tx: Repository, change: Change): Promise<void> {
+    if (change.tenant === this.settings.centralTenant) return;
+    if (change.type === 'Patient') return this.applyPatient(tx, change);
+    // The version's references say whom it is about; a deletion is about whom the previous version was.
+    const version = await tx.vread(change.tenant, change.type, change.id, change.deleted ? change.version - 1 : change.version);
+    for (const patientId of version ? patientsReferenced(JSON.parse(version.content)) : []) {
+      const link = await tx.federation.personLink(change.tenant, patientId);
+      if (link) await this.locator.refresh(tx, change.tenant, patientId, link.personId);
+    }
+  }
+
+  private async applyPatient(tx: Repository, change: Change): Promise<void> {
+    if (change.deleted) {
+      await this.index.unregister(tx, change.tenant, change.id);
+      await this.locator.remove(tx, change.tenant, change.id);
+      return;
+    }
+    const version = await tx.vread(change.tenant, 'Patient', change.id, change.version);
+    if (!version) return;
+    const outcome = await this.index.register(tx, change.tenant, JSON.parse(version.content) as Patient);
+    if (outcome.status === 'registered') await this.locator.refresh(tx, change.tenant, change.id, outcome.personId);
+    else await this.locator.remove(tx, change.tenant, change.id);
+    await tx.federation.settleRegistrations(change.tenant, change.id, change.version, outcome);
+  }
+}
+
+/** Ids of the Patients a resource refers to by relative reference (`Patient/{id}`). */
+export function patientsReferenced(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) patientsReferenced(v, found);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'reference' && typeof v === 'string') {
+        const m = /^Patient\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/.exec(v);
+        if (m) found.add(m[1]);
+      } else patientsReferenced(v, found);
+    }
+  }
+  return found;
+}

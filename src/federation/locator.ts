@@ -1,0 +1,94 @@
+// The record locator: for each platform person, which tenants hold records about them, what kinds and
+// when last updated. Kept in the central store as one DocumentReference pointer per (tenant, Patient),
+// as the NHS National Record Locator does, so consumers query it with ordinary FHIR search:
+// `GET /fhir/DocumentReference?subject=Patient/{person}&type=https://openscip.org/fhir/CodeSystem/record-locator|tenant-record`.
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { DocumentReference } from '@medplum/fhirtypes';
+import { parseSearch } from '../fhir/search/parse.js';
+import type { Definitions } from '../fhir/definitions.js';
+import type { HeldKind, Repository } from '../store/index.js';
+import { sourceUrl } from './person-index.js';
+import type { FederationSettings } from './settings.js';
+
+export const LOCATOR_SYSTEM = 'https://openscip.org/fhir/CodeSystem/record-locator';
+export const TENANT_SYSTEM = 'https://openscip.org/Id/tenant';
+const HELD_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/record-locator-held';
+
+/** Where a tenant holds records about a person: one locator entry. */
+export interface LocatorEntry {
+  tenant: string;
+  patientId: string;
+  /** The tenant's FHIR base. */
+  base: string;
+  held: HeldKind[];
+  lastUpdated: string;
+}
+
+const pointerId = (tenant: string, patientId: string): string => `loc-${createHash('sha256').update(`${tenant}/${patientId}`).digest('hex').slice(0, 40)}`;
+
+export class RecordLocator {
+  constructor(
+    private readonly defs: Definitions,
+    private readonly settings: FederationSettings,
+  ) {}
+
+  /** Brings the pointer for a tenant's Patient up to date with what the tenant now holds. */
+  async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
+    const held = await repo.federation.heldAbout(tenant, patientId);
+    if (held.length === 0) return this.remove(repo, tenant, patientId);
+    const id = pointerId(tenant, patientId);
+    const pointer: DocumentReference = {
+      resourceType: 'DocumentReference',
+      id,
+      extension: held.map((k) => ({
+        url: HELD_EXTENSION,
+        extension: [
+          { url: 'type', valueCode: k.type },
+          { url: 'count', valueInteger: k.count },
+          { url: 'lastUpdated', valueInstant: k.lastUpdated },
+        ],
+      })),
+      status: 'current',
+      type: { coding: [{ system: LOCATOR_SYSTEM, code: 'tenant-record', display: 'Records a tenant holds about a person' }] },
+      subject: { reference: `Patient/${personId}` },
+      date: held.map((k) => k.lastUpdated).sort().at(-1),
+      custodian: { identifier: { system: TENANT_SYSTEM, value: tenant }, display: tenant },
+      content: [{ attachment: { contentType: 'application/fhir+json', url: sourceUrl(this.settings, tenant, patientId), title: `Patient record at ${tenant}` } }],
+    };
+    const current = await repo.read(this.settings.centralTenant, 'DocumentReference', id);
+    if (current && !current.deleted) {
+      const { meta: _meta, ...stored } = JSON.parse(current.content) as DocumentReference;
+      if (isDeepStrictEqual(stored, pointer)) return;
+    }
+    await repo.update(this.settings.centralTenant, pointer, id);
+  }
+
+  async remove(repo: Repository, tenant: string, patientId: string): Promise<void> {
+    await repo.delete(this.settings.centralTenant, 'DocumentReference', pointerId(tenant, patientId));
+  }
+
+  /** The tenants holding records about a person, from the pointers. */
+  async entries(repo: Repository, personId: string): Promise<LocatorEntry[]> {
+    const found = await repo.search(
+      this.settings.centralTenant,
+      parseSearch(this.defs, 'DocumentReference', [['subject', `Patient/${personId}`], ['type', `${LOCATOR_SYSTEM}|tenant-record`], ['_count', '1000']]),
+    );
+    return found.matches.map((m) => {
+      const pointer = JSON.parse(m.content) as DocumentReference;
+      const tenant = pointer.custodian?.identifier?.value as string;
+      const url = pointer.content[0].attachment.url as string;
+      return {
+        tenant,
+        patientId: url.slice(url.lastIndexOf('/') + 1),
+        base: url.slice(0, url.lastIndexOf('/Patient/')),
+        held: (pointer.extension ?? []).map((e) => ({
+          type: e.extension?.find((x) => x.url === 'type')?.valueCode as string,
+          count: e.extension?.find((x) => x.url === 'count')?.valueInteger as number,
+          lastUpdated: e.extension?.find((x) => x.url === 'lastUpdated')?.valueInstant as string,
+        })),
+        lastUpdated: pointer.date as string,
+      };
+    });
+  }
+}

@@ -1,0 +1,147 @@
+// Storage of the central platform's federation records: the change outbox every tenant write fills,
+// person links (which platform person a tenant's Patient is), registration requests, and the summary
+// of what a tenant holds about one Patient (for the record locator).
+import type { Queryable } from './db/driver.js';
+
+export interface Change {
+  seq: string;
+  tenant: string;
+  type: string;
+  id: string;
+  version: number;
+  deleted: boolean;
+}
+
+export interface PersonLink {
+  tenant: string;
+  patientId: string;
+  personId: string;
+  /** How sure the link is (FHIR identity-assuranceLevel: level1..level4). */
+  assurance: string;
+  /** How it was made, e.g. `nhs-number-exact`. */
+  method: string;
+}
+
+export type RegistrationStatus = 'pending' | 'registered' | 'failed';
+
+export interface Registration {
+  id: string;
+  tenant: string;
+  subjectOfCareId: string;
+  patientVersion: number;
+  status: RegistrationStatus;
+  reason?: string;
+  diagnostics?: string;
+  personId?: string;
+  timestamp: string;
+}
+
+export interface HeldKind {
+  type: string;
+  count: number;
+  lastUpdated: string;
+}
+
+const TIMESTAMP = `to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export class FederationRecords {
+  constructor(private readonly q: Queryable) {}
+
+  /**
+   * Takes the oldest change nobody else is processing, and removes it from the outbox: inside a
+   * transaction, so a failure puts it back. Undefined when the outbox is empty.
+   */
+  async takeNextChange(): Promise<Change | undefined> {
+    const rows = await this.q.query<Change & { seq: string | number }>(
+      `DELETE FROM change_outbox WHERE seq = (SELECT seq FROM change_outbox ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq, tenant, type, id, version, deleted`,
+    );
+    return rows[0] ? { ...rows[0], seq: String(rows[0].seq), version: Number(rows[0].version) } : undefined;
+  }
+
+  async discardChange(seq: string): Promise<void> {
+    await this.q.query('DELETE FROM change_outbox WHERE seq = $1', [seq]);
+  }
+
+  async pendingChanges(): Promise<number> {
+    return Number((await this.q.query<{ n: string | number }>('SELECT count(*) AS n FROM change_outbox'))[0].n);
+  }
+
+  async personLink(tenant: string, patientId: string): Promise<PersonLink | undefined> {
+    const rows = await this.q.query<{ tenant: string; patient_id: string; person_id: string; assurance: string; method: string }>(
+      'SELECT tenant, patient_id, person_id, assurance, method FROM person_link WHERE tenant = $1 AND patient_id = $2',
+      [tenant, patientId],
+    );
+    return rows[0] ? { tenant: rows[0].tenant, patientId: rows[0].patient_id, personId: rows[0].person_id, assurance: rows[0].assurance, method: rows[0].method } : undefined;
+  }
+
+  async linksOfPerson(personId: string): Promise<PersonLink[]> {
+    const rows = await this.q.query<{ tenant: string; patient_id: string; person_id: string; assurance: string; method: string }>(
+      'SELECT tenant, patient_id, person_id, assurance, method FROM person_link WHERE person_id = $1 ORDER BY tenant, patient_id',
+      [personId],
+    );
+    return rows.map((r) => ({ tenant: r.tenant, patientId: r.patient_id, personId: r.person_id, assurance: r.assurance, method: r.method }));
+  }
+
+  async link(l: PersonLink): Promise<void> {
+    await this.q.query(
+      `INSERT INTO person_link (tenant, patient_id, person_id, assurance, method) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant, patient_id) DO UPDATE SET person_id = EXCLUDED.person_id, assurance = EXCLUDED.assurance, method = EXCLUDED.method, linked_at = now()`,
+      [l.tenant, l.patientId, l.personId, l.assurance, l.method],
+    );
+  }
+
+  async unlink(tenant: string, patientId: string): Promise<void> {
+    await this.q.query('DELETE FROM person_link WHERE tenant = $1 AND patient_id = $2', [tenant, patientId]);
+  }
+
+  async addRegistration(r: Omit<Registration, 'timestamp' | 'status'>): Promise<Registration> {
+    await this.q.query(
+      `INSERT INTO registration (id, tenant, subject_of_care_id, patient_version, status) VALUES ($1, $2, $3, $4, 'pending')`,
+      [r.id, r.tenant, r.subjectOfCareId, r.patientVersion],
+    );
+    return (await this.registration(r.tenant, r.id)) as Registration;
+  }
+
+  async registration(tenant: string, id: string): Promise<Registration | undefined> {
+    const rows = await this.q.query<{
+      id: string; tenant: string; subject_of_care_id: string; patient_version: number; status: RegistrationStatus;
+      reason: string | null; diagnostics: string | null; person_id: string | null; ts: string;
+    }>(`SELECT id, tenant, subject_of_care_id, patient_version, status, reason, diagnostics, person_id, ${TIMESTAMP} AS ts FROM registration WHERE tenant = $1 AND id = $2`, [tenant, id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      tenant: r.tenant,
+      subjectOfCareId: r.subject_of_care_id,
+      patientVersion: Number(r.patient_version),
+      status: r.status,
+      ...(r.reason !== null ? { reason: r.reason } : {}),
+      ...(r.diagnostics !== null ? { diagnostics: r.diagnostics } : {}),
+      ...(r.person_id !== null ? { personId: r.person_id } : {}),
+      timestamp: r.ts,
+    };
+  }
+
+  /** Settles the pending registrations of a subject up to the Patient version that has been processed. */
+  async settleRegistrations(tenant: string, subjectOfCareId: string, upToVersion: number, outcome: { status: 'registered' | 'failed'; personId?: string; reason?: string; diagnostics?: string }): Promise<void> {
+    await this.q.query(
+      `UPDATE registration SET status = $4, person_id = $5, reason = $6, diagnostics = $7, updated_at = now()
+       WHERE tenant = $1 AND subject_of_care_id = $2 AND status = 'pending' AND patient_version <= $3`,
+      [tenant, subjectOfCareId, upToVersion, outcome.status, outcome.personId ?? null, outcome.reason ?? null, outcome.diagnostics ?? null],
+    );
+  }
+
+  /** The kinds of resource a tenant holds about one Patient (the Patient and what refers to it), with when each last changed. */
+  async heldAbout(tenant: string, patientId: string): Promise<HeldKind[]> {
+    const rows = await this.q.query<{ type: string; n: string | number; last: string }>(
+      `SELECT type, count(*) AS n, to_char(max(last_updated) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last FROM (
+         SELECT r.type, r.id, r.last_updated FROM resource r
+         WHERE r.tenant = $1 AND NOT r.deleted AND (
+           (r.type = 'Patient' AND r.id = $2) OR
+           (r.type, r.id) IN (SELECT s.rtype, s.rid FROM sp_reference s WHERE s.tenant = $1 AND s.target_type = 'Patient' AND s.target_id = $2))
+       ) held GROUP BY type ORDER BY type`,
+      [tenant, patientId],
+    );
+    return rows.map((r) => ({ type: r.type, count: Number(r.n), lastUpdated: r.last }));
+  }
+}

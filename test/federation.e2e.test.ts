@@ -1,0 +1,141 @@
+// Registration, the person index and the record locator over HTTP on both databases: two tenants
+// register the same person (MODS and FHIR), publish about them, and the central platform knows one
+// person, where their records are and of what kinds; deletes and failures are reflected.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { startTestPlatform } from './support/platform.js';
+import type { CallResult, TestPlatform } from './support/platform.js';
+
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+const LOCATOR = 'https://openscip.org/fhir/CodeSystem/record-locator|tenant-record';
+const json = { 'content-type': 'application/json' };
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/mods/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+/** Retries until the check passes (the central platform digests tenant writes asynchronously). */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describe.each(await testDatabases())('registration and record locator on $name', (database) => {
+  let t: TestPlatform;
+  let personId: string;
+  const pointers = async (): Promise<Record<string, string[]>> => {
+    const res = await t.call('GET', `/fhir/DocumentReference?subject=Patient/${personId}&type=${LOCATOR}`);
+    expect(res.status).toBe(200);
+    return Object.fromEntries(
+      (res.json.entry ?? []).map((e: { resource: { custodian: { identifier: { value: string } }; extension: { extension: { url: string; valueCode?: string }[] }[] } }) => [
+        e.resource.custodian.identifier.value,
+        e.resource.extension.map((x) => x.extension.find((s) => s.url === 'type')?.valueCode).sort(),
+      ]),
+    );
+  };
+
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+  });
+  afterAll(async () => t?.close());
+
+  it('registers a subject of care through MODS: 202, pending, then registered with the platform person', async () => {
+    const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
+    const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: { ...margaret, subjectOfCareId: 'soc-0001' }, headers: json });
+    expect(accepted.status, accepted.text).toBe(202);
+    expect(accepted.json).toMatchObject({ subjectOfCareId: 'soc-0001', status: 'pending' });
+    const location = String(accepted.headers.location).replace('http://scip.test', '');
+    expect(location).toMatch(/^\/tenants\/sunrise-care\/mods\/registrations\/[0-9a-f-]{36}$/);
+
+    const settled = await eventually(async () => {
+      const status = await t.call('GET', location);
+      expect(status.json.status).toBe('registered');
+      return status;
+    });
+    personId = settled.json.personId as string;
+    expect(personId).toBeTruthy();
+    expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient/soc-0001')).status).toBe(200);
+  });
+
+  it('links the same NHS number created as a FHIR Patient on another tenant to the same person', async () => {
+    const created = await t.call(
+      'POST',
+      '/tenants/meadow-homecare/fhir/Patient',
+      { body: { resourceType: 'Patient', identifier: [{ system: NHS, value: '9990000018' }], name: [{ family: 'Okafor', given: ['Margaret'] }], birthDate: '1938-05-14' }, as: 'meadow-homecare-system' },
+    );
+    expect(created.status).toBe(201);
+    const meadowId = created.json.id as string;
+    const person = await eventually(async () => {
+      const found = await t.call('GET', `/fhir/Patient?identifier=${NHS}|9990000018`);
+      expect(found.json.entry).toHaveLength(1);
+      expect(found.json.entry[0].resource.link).toHaveLength(2);
+      return found.json.entry[0].resource;
+    });
+    expect(person.id).toBe(personId);
+    expect(person.link.map((l: { other: { reference: string }; type: string }) => [l.type, l.other.reference]).sort()).toEqual([
+      ['seealso', `http://scip.test/tenants/meadow-homecare/fhir/Patient/${meadowId}`],
+      ['seealso', 'http://scip.test/tenants/sunrise-care/fhir/Patient/soc-0001'],
+    ]);
+  });
+
+  it('keeps the record locator current as tenants publish and delete', async () => {
+    expect((await t.call('POST', '/tenants/sunrise-care/mods/about-me', { body: fixture('about-me.margaret-okafor'), headers: json })).status).toBe(201);
+    const meadowPatient = (await t.call('GET', `/tenants/meadow-homecare/fhir/Patient?identifier=${NHS}|9990000018`, { as: 'meadow-homecare-system' })).json.entry[0].resource.id as string;
+    const subject = { reference: `Patient/${meadowPatient}` };
+    const flag = await t.call('POST', '/tenants/meadow-homecare/fhir/Flag', { body: { resourceType: 'Flag', status: 'active', code: { text: 'Key safe 1234' }, subject }, as: 'meadow-homecare-system' });
+    const allergy = { resourceType: 'AllergyIntolerance', clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }] }, code: { text: 'Penicillin' }, patient: subject };
+    expect((await t.call('POST', '/tenants/meadow-homecare/fhir/AllergyIntolerance', { body: allergy, as: 'meadow-homecare-system' })).status).toBe(201);
+
+    await eventually(async () => expect(await pointers()).toEqual({ 'meadow-homecare': ['AllergyIntolerance', 'Flag', 'Patient'], 'sunrise-care': ['Observation', 'Patient', 'QuestionnaireResponse'] }));
+
+    expect((await t.call('DELETE', `/tenants/meadow-homecare/fhir/Flag/${flag.json.id as string}`, { as: 'meadow-homecare-system' })).status).toBe(200);
+    await eventually(async () => expect((await pointers())['meadow-homecare']).toEqual(['AllergyIntolerance', 'Patient']));
+
+    expect((await t.call('DELETE', `/tenants/meadow-homecare/fhir/Patient/${meadowPatient}`, { as: 'meadow-homecare-system' })).status).toBe(200);
+    await eventually(async () => expect(Object.keys(await pointers())).toEqual(['sunrise-care']));
+    const person = await t.call('GET', `/fhir/Patient/${personId}`);
+    expect(person.json.link).toEqual([{ other: { reference: 'http://scip.test/tenants/sunrise-care/fhir/Patient/soc-0001' }, type: 'seealso' }]);
+  });
+
+  it('fails a registration without an NHS number, with the reason', async () => {
+    const { versionNumber: _v, ...zofia } = fixture('subject-of-care.no-nhs-number');
+    const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: zofia, headers: json });
+    expect(accepted.status, accepted.text).toBe(202);
+    const location = String(accepted.headers.location).replace('http://scip.test', '');
+    const settled: CallResult = await eventually(async () => {
+      const status = await t.call('GET', location);
+      expect(status.json.status).toBe('failed');
+      return status;
+    });
+    expect(settled.json).toMatchObject({ subjectOfCareId: 'soc-0003', reason: 'no-nhs-number' });
+    expect(settled.json.personId).toBeUndefined();
+  });
+
+  it('refuses a registration payload without its id or with an invalid NHS number, storing nothing', async () => {
+    const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
+    const noId = await t.call('POST', '/tenants/city-hospital/mods/subjects-of-care/register', { body: margaret, headers: json, as: 'city-hospital-system' });
+    expect(noId.status).toBe(422);
+    expect(noId.json.issue[0].expression).toEqual(['subjectOfCare.subjectOfCareId']);
+    const badNhs = await t.call('POST', '/tenants/city-hospital/mods/subjects-of-care/register', {
+      body: { ...margaret, subjectOfCareId: 'h-1', identification: { nhsNumber: '9990000019' } },
+      headers: json,
+      as: 'city-hospital-system',
+    });
+    expect(badNhs.status).toBe(422);
+    expect(badNhs.json.issue[0].expression).toEqual(['subjectOfCare.identification.nhsNumber']);
+    expect((await t.call('GET', '/tenants/city-hospital/fhir/Patient/h-1', { as: 'city-hospital-system' })).status).toBe(404);
+  });
+
+  it('keeps registrations to their tenant', async () => {
+    const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
+    const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: { ...margaret, subjectOfCareId: 'soc-0001' }, headers: json });
+    const id = String(accepted.headers.location).split('/').pop() as string;
+    expect((await t.call('GET', `/tenants/meadow-homecare/mods/registrations/${id}`, { as: 'meadow-homecare-system' })).status).toBe(404);
+    expect((await t.call('GET', `/tenants/sunrise-care/mods/registrations/${id}`, { as: 'meadow-homecare-system' })).status).toBe(403);
+  });
+});
