@@ -13,6 +13,8 @@ export interface Config {
   maxConnections: number;
   /** Longest a single SQL statement may run before it is cancelled (a search too costly to answer). */
   statementTimeoutMs: number;
+  /** How long the central platform waits for one tenant in a federated read before leaving it out (ms). */
+  tenantTimeoutMs: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   maxBundleEntries: number;
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsUrl: env.NATS_URL || undefined,
     maxConnections: integer(env, 'SCIP_DB_MAX_CONNECTIONS', 10, 1, 500),
     statementTimeoutMs: integer(env, 'SCIP_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    tenantTimeoutMs: integer(env, 'SCIP_TENANT_TIMEOUT_MS', 2000, 10, 600_000),
     maxBodyBytes: integer(env, 'SCIP_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBundleEntries: integer(env, 'SCIP_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000),
     tokenTtlSeconds: integer(env, 'SCIP_TOKEN_TTL_SECONDS', 3600, 60, 86_400),

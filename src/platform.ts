@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Config } from './config.js';
-import { createFederation } from './federation/index.js';
+import { createFederatedRouter, createFederation } from './federation/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
@@ -17,7 +17,6 @@ import type { Validator } from './fhir/validation.js';
 import { createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
 import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
 import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
-import { createRouter } from './rest/router.js';
 import type { FhirRouter } from './rest/router.js';
 import type { RestServices } from './rest/types.js';
 import { createParamRegistry, migrate, openDatabase, platform as platformRecords, Repository, StatisticsKeeper } from './store/index.js';
@@ -83,14 +82,15 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       maxBundleEntries: config.maxBundleEntries,
       software: { name: 'OpenSCIP', version: pkg.version },
     };
-    const router = createRouter(rest, [TRANSFORM_OPERATION]);
     const keys = await loadSigningKeys(db);
     const tokens = createTokenService(keys, { issuer: config.publicUrl, ttlSeconds: config.tokenTtlSeconds });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id));
     const mods = new ModsRecords({ defs, validator, newId, clock });
-    const federation = createFederation(repo, defs, { centralTenant: CENTRAL_TENANT, publicUrl: config.publicUrl }, pino({ level: config.logLevel, name: 'federation' }));
+    const settings = { centralTenant: CENTRAL_TENANT, publicUrl: config.publicUrl, tenantTimeoutMs: config.tenantTimeoutMs };
+    const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }));
+    const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION], repo, federation.locator, settings);
     federation.feed.start();
     const close = async (): Promise<void> => {
       await federation.feed.stop();

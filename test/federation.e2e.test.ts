@@ -131,6 +131,75 @@ describe.each(await testDatabases())('registration and record locator on $name',
     expect((await t.call('GET', '/tenants/city-hospital/fhir/Patient/h-1', { as: 'city-hospital-system' })).status).toBe(404);
   });
 
+  it('answers $everything and person searches on the central base from every tenant, attributed and paged', async () => {
+    const nhs = '9990000026';
+    const sunrise = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Walsh', given: ['Ann'] }] } });
+    const meadow = await t.call('POST', '/tenants/meadow-homecare/fhir/Patient', { body: { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Walsh', given: ['Ann'] }] }, as: 'meadow-homecare-system' });
+    const flag = (text: string, patient: string) => ({ resourceType: 'Flag', status: 'active', code: { text }, subject: { reference: `Patient/${patient}` } });
+    await t.call('POST', '/tenants/sunrise-care/fhir/Flag', { body: flag('Uses a hoist', sunrise.json.id as string) });
+    await t.call('POST', '/tenants/sunrise-care/fhir/Flag', { body: flag('Diabetic', sunrise.json.id as string) });
+    const dog = await t.call('POST', '/tenants/meadow-homecare/fhir/Flag', { body: flag('Dog at home', meadow.json.id as string), as: 'meadow-homecare-system' });
+    const person = await eventually(async () => {
+      const found = await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`);
+      expect(found.json.entry[0].resource.link).toHaveLength(2);
+      return found.json.entry[0].resource.id as string;
+    });
+    await eventually(async () => {
+      const res = await t.call('GET', `/fhir/DocumentReference?subject=Patient/${person}&type=${LOCATOR}`);
+      expect(res.json.entry.map((e: { resource: { extension: { extension: { valueCode?: string }[] }[] } }) => e.resource.extension.flatMap((x) => x.extension.map((y) => y.valueCode).filter(Boolean))).flat().sort()).toEqual(['Flag', 'Flag', 'Patient', 'Patient']);
+    });
+
+    const everything = await t.call('GET', `/fhir/Patient/${person}/$everything`);
+    expect(everything.status, everything.text).toBe(200);
+    const entries = everything.json.entry as { fullUrl: string; resource: { resourceType: string; meta: { source: string } } }[];
+    expect(entries[0].fullUrl).toBe(`http://scip.test/fhir/Patient/${person}`);
+    const sources = entries.slice(1).map((e) => [e.resource.resourceType, e.resource.meta.source]).sort();
+    expect(sources).toEqual([
+      ['Flag', 'http://scip.test/tenants/meadow-homecare/fhir'],
+      ['Flag', 'http://scip.test/tenants/sunrise-care/fhir'],
+      ['Flag', 'http://scip.test/tenants/sunrise-care/fhir'],
+      ['Patient', 'http://scip.test/tenants/meadow-homecare/fhir'],
+      ['Patient', 'http://scip.test/tenants/sunrise-care/fhir'],
+    ]);
+    expect(entries.every((e) => e.fullUrl.startsWith(e.resource.meta?.source ?? 'http://scip.test/fhir'))).toBe(true);
+
+    const flags = await t.call('GET', `/fhir/Flag?patient=Patient/${person}&_count=2`);
+    expect(flags.status, flags.text).toBe(200);
+    expect(flags.json.total).toBe(3);
+    const seen: string[] = flags.json.entry.map((e: { resource: { code: { text: string } } }) => e.resource.code.text);
+    let next = flags.json.link.find((l: { relation: string }) => l.relation === 'next')?.url as string | undefined;
+    while (next) {
+      const page = await t.call('GET', next.replace('http://scip.test', ''));
+      seen.push(...page.json.entry.map((e: { resource: { code: { text: string } } }) => e.resource.code.text));
+      next = page.json.link.find((l: { relation: string }) => l.relation === 'next')?.url;
+    }
+    expect(seen.sort()).toEqual(['Diabetic', 'Dog at home', 'Uses a hoist']);
+    expect((await t.call('GET', `/fhir/Flag?patient=Patient/${person}&_id=${dog.json.id as string}`)).json.entry.map((e: { resource: { code: { text: string } } }) => e.resource.code.text)).toEqual(['Dog at home']);
+
+    const bad = await t.call('GET', `/fhir/Flag?patient=Patient/${person}&colour=red`);
+    expect(bad.status).toBe(400);
+    expect((await t.call('GET', '/fhir/Patient/nobody/$everything')).status).toBe(404);
+  });
+
+  it('leaves out a tenant that fails, with a warning, and still answers 200', async () => {
+    const person = (await t.call('GET', `/fhir/Patient?identifier=${NHS}|9990000026`)).json.entry[0].resource.id as string;
+    // A locator pointer to a record the tenant no longer has (as after a restore): that tenant fails.
+    const pointer = {
+      resourceType: 'DocumentReference', status: 'current',
+      type: { coding: [{ system: 'https://openscip.org/fhir/CodeSystem/record-locator', code: 'tenant-record' }] },
+      subject: { reference: `Patient/${person}` }, custodian: { identifier: { system: 'https://openscip.org/Id/tenant', value: 'city-hospital' } },
+      content: [{ attachment: { url: 'http://scip.test/tenants/city-hospital/fhir/Patient/vanished' } }],
+    };
+    expect((await t.call('POST', '/fhir/DocumentReference', { body: pointer, as: 'platform-admin' })).status).toBe(201);
+    const everything = await t.call('GET', `/fhir/Patient/${person}/$everything`);
+    expect(everything.status).toBe(200);
+    const warnings = everything.json.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'outcome');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].resource.issue[0]).toMatchObject({ severity: 'warning', code: 'incomplete' });
+    expect(warnings[0].resource.issue[0].diagnostics).toMatch(/^Tenant city-hospital failed: Patient\/vanished is not known/);
+    expect(everything.json.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Flag')).toHaveLength(3);
+  });
+
   it('keeps registrations to their tenant', async () => {
     const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
     const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: { ...margaret, subjectOfCareId: 'soc-0001' }, headers: json });

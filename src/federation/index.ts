@@ -2,8 +2,15 @@
 // registration requests. (Federated retrieval across tenants builds on these.)
 import type { Logger } from 'pino';
 import type { Definitions } from '../fhir/definitions.js';
+import type { OperationDescriptor } from '../rest/operations.js';
+import { patientEverything } from '../rest/interactions/everything.js';
+import { createRouter } from '../rest/router.js';
+import type { FhirRouter } from '../rest/router.js';
+import type { RestServices } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
 import { ChangeFeed } from './change-feed.js';
+import { FederatedRetrieval } from './retrieval.js';
+import { InProcessTenants } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
 import { PersonIndex } from './person-index.js';
 import type { FederationSettings } from './settings.js';
@@ -15,6 +22,9 @@ export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
 export { ChangeFeed } from './change-feed.js';
+export { FederatedRetrieval } from './retrieval.js';
+export { InProcessTenants } from './tenant-client.js';
+export type { TenantClient } from './tenant-client.js';
 
 export interface Federation {
   index: PersonIndex;
@@ -26,4 +36,36 @@ export function createFederation(repo: Repository, defs: Definitions, settings: 
   const index = new PersonIndex(defs, settings);
   const locator = new RecordLocator(defs, settings);
   return { index, locator, feed: new ChangeFeed(repo, index, locator, settings, log) };
+}
+
+/**
+ * The router every base uses: the REST engine with `Patient/[id]/$everything` (a tenant's compartment on
+ * a tenant base; the person's records from every tenant on the central base), and the central base's
+ * person-scoped searches (`{Type}?patient={person}`) answered by fanning out to the tenants, which are
+ * asked through the engine itself (all-in-one topology).
+ */
+export function createFederatedRouter(
+  rest: RestServices,
+  operations: readonly OperationDescriptor[],
+  repo: Repository,
+  locator: RecordLocator,
+  settings: FederationSettings & { tenantTimeoutMs: number },
+): { router: FhirRouter; retrieval: FederatedRetrieval } {
+  const tenants = new InProcessTenants(() => engine, repo, settings.publicUrl);
+  const retrieval = new FederatedRetrieval(rest.defs, locator, tenants, settings);
+  const everything: OperationDescriptor = {
+    name: 'everything',
+    definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+    levels: ['instance'],
+    types: ['Patient'],
+    methods: ['GET'],
+    affectsState: false,
+    handler: (ctx, req, r, services) => (ctx.tenant === settings.centralTenant ? retrieval.everything(ctx, req, r) : patientEverything(ctx, req, r, services)),
+  };
+  const engine = createRouter(rest, [...operations, everything]);
+  const router: FhirRouter = {
+    operations: engine.operations,
+    handle: (ctx, req, r) => (retrieval.isFederatedSearch(ctx, req) ? retrieval.search(ctx, req, r) : engine.handle(ctx, req, r)),
+  };
+  return { router, retrieval };
 }

@@ -35,7 +35,7 @@ export class RecordLocator {
 
   /** Brings the pointer for a tenant's Patient up to date with what the tenant now holds. */
   async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
-    const held = await repo.federation.heldAbout(tenant, patientId);
+    const held = await repo.compartmentSummary(tenant, patientId);
     if (held.length === 0) return this.remove(repo, tenant, patientId);
     const id = pointerId(tenant, patientId);
     const pointer: DocumentReference = {

@@ -1,6 +1,6 @@
 // Storage of the central platform's federation records: the change outbox every tenant write fills,
 // person links (which platform person a tenant's Patient is), registration requests, and the summary
-// of what a tenant holds about one Patient (for the record locator).
+// (the record locator reads what a tenant holds about a Patient from compartment.ts).
 import type { Queryable } from './db/driver.js';
 
 export interface Change {
@@ -34,12 +34,6 @@ export interface Registration {
   diagnostics?: string;
   personId?: string;
   timestamp: string;
-}
-
-export interface HeldKind {
-  type: string;
-  count: number;
-  lastUpdated: string;
 }
 
 const TIMESTAMP = `to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -131,17 +125,4 @@ export class FederationRecords {
     );
   }
 
-  /** The kinds of resource a tenant holds about one Patient (the Patient and what refers to it), with when each last changed. */
-  async heldAbout(tenant: string, patientId: string): Promise<HeldKind[]> {
-    const rows = await this.q.query<{ type: string; n: string | number; last: string }>(
-      `SELECT type, count(*) AS n, to_char(max(last_updated) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last FROM (
-         SELECT r.type, r.id, r.last_updated FROM resource r
-         WHERE r.tenant = $1 AND NOT r.deleted AND (
-           (r.type = 'Patient' AND r.id = $2) OR
-           (r.type, r.id) IN (SELECT s.rtype, s.rid FROM sp_reference s WHERE s.tenant = $1 AND s.target_type = 'Patient' AND s.target_id = $2))
-       ) held GROUP BY type ORDER BY type`,
-      [tenant, patientId],
-    );
-    return rows.map((r) => ({ type: r.type, count: Number(r.n), lastUpdated: r.last }));
-  }
 }

@@ -15,4 +15,5 @@ export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
 export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
-export type { Change, HeldKind, PersonLink, Registration, RegistrationStatus } from './federation.js';
+export type { Change, PersonLink, Registration, RegistrationStatus } from './federation.js';
+export type { HeldKind } from './compartment.js';

@@ -6,6 +6,8 @@ import type { Resource } from '../fhir/types.js';
 import type { Database, Queryable } from './db/driver.js';
 import { translated } from './errors.js';
 import { FederationRecords } from './federation.js';
+import type { HeldKind } from './compartment.js';
+import { readCompartment, summariseCompartment } from './compartment.js';
 import type { HistoryPage, HistoryQuery } from './history.js';
 import { readHistory } from './history.js';
 import { extractIndexRows } from './index-writer.js';
@@ -13,7 +15,7 @@ import type { StoredVersion, WriteMethod } from './resources.js';
 import { readCurrent, readVersion, writeVersions } from './resources.js';
 import type { NewVersion } from './resources.js';
 import type { CompileContext, Keyset } from './search/compile.js';
-import type { SearchResult } from './search/execute.js';
+import type { FoundResource, SearchResult } from './search/execute.js';
 import { executeSearch } from './search/execute.js';
 import type { ParamRegistry } from './search/registry.js';
 
@@ -111,6 +113,16 @@ export class Repository {
 
   history(query: HistoryQuery): Promise<HistoryPage> {
     return translated(() => readHistory(this.q, query));
+  }
+
+  /** A Patient's compartment: the Patient and what refers to it (current versions), at most `limit`. */
+  compartment(tenant: string, patientId: string, limit: number, types?: readonly string[]): Promise<FoundResource[]> {
+    return translated(() => readCompartment(this.q, tenant, patientId, limit, types));
+  }
+
+  /** What a Patient's compartment holds, by resource type. */
+  compartmentSummary(tenant: string, patientId: string): Promise<HeldKind[]> {
+    return translated(() => summariseCompartment(this.q, tenant, patientId));
   }
 
   /** The federation records (outbox, person links, registrations) on this connection or transaction. */

@@ -1,0 +1,141 @@
+// Federated retrieval on the central base: `Patient/{person}/$everything` and `{Type}?patient={person}`
+// fan out in parallel to exactly the tenants the record locator names, each within a time limit; the
+// answers merge into one searchset Bundle where every resource says where it came from (`meta.source`),
+// exact duplicates appear once, and pages are cut from the merged list. A tenant that fails or is late
+// is left out with a warning OperationOutcome entry; the answer is still 200.
+import type { Definitions } from '../fhir/definitions.js';
+import { FhirError } from '../fhir/errors.js';
+import { DEFAULT_COUNT, MAX_COUNT, parseSearch } from '../fhir/search/parse.js';
+import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
+import type { RequestContext } from '../fhir/context.js';
+import { bundle, queryString } from '../rest/bundle.js';
+import type { BundleEntryOut } from '../rest/bundle.js';
+import { parsePrefer } from '../rest/prefer.js';
+import { outcome, requireCurrent } from '../rest/response.js';
+import type { FhirRequest, FhirResponse } from '../rest/types.js';
+import type { Repository } from '../store/index.js';
+import type { LocatorEntry, RecordLocator } from './locator.js';
+import type { TenantClient } from './tenant-client.js';
+
+export interface RetrievalSettings {
+  centralTenant: string;
+  /** How long a tenant may take before it is left out (ms). */
+  tenantTimeoutMs: number;
+}
+
+/** Types the central store answers itself even with a `patient` parameter. */
+const CENTRAL_TYPES = new Set(['Patient', 'AuditEvent']);
+/** Paging parameter of merged results: the index of the first entry of the page. */
+const OFFSET = '_offset';
+const PAGE_PARAMS = new Set(['_count', OFFSET, '_cursor', 'patient']);
+
+type TenantAnswer = { entry: LocatorEntry; bundle: Bundle } | { entry: LocatorEntry; problem: string };
+
+export class FederatedRetrieval {
+  constructor(
+    private readonly defs: Definitions,
+    private readonly locator: RecordLocator,
+    private readonly tenants: TenantClient,
+    private readonly settings: RetrievalSettings,
+  ) {}
+
+  /** A type-level search on the central base that names a person with `patient=`. */
+  isFederatedSearch(ctx: RequestContext, req: FhirRequest): boolean {
+    return (
+      ctx.tenant === this.settings.centralTenant &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      req.path.length === 1 &&
+      this.defs.resourceTypes.has(req.path[0]) &&
+      !CENTRAL_TYPES.has(req.path[0]) &&
+      req.query.some(([k]) => k === 'patient')
+    );
+  }
+
+  async search(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<FhirResponse> {
+    const [type] = req.path;
+    const patients = req.query.filter(([k]) => k === 'patient').map(([, v]) => v);
+    if (patients.length !== 1 || patients[0].includes(',')) throw new FhirError('invalid', { diagnostics: 'A federated search names exactly one person: patient=Patient/{id}', expression: 'patient' });
+    const personId = patients[0].replace(/^Patient\//, '');
+    const forwarded = req.query.filter(([k]) => !PAGE_PARAMS.has(k));
+    // Bad parameters are the caller's problem, said once, not a warning per tenant.
+    parseSearch(this.defs, type, forwarded, { lenient: parsePrefer(req.headers.prefer).lenient });
+    const located = await this.locator.entries(repo, personId);
+    const answers = await this.fanOut(located, (e) =>
+      this.tenants.get(e.tenant, [type], [...forwarded, ['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId),
+    );
+    return this.respond(ctx, req, `${type}`, [], answers, DEFAULT_COUNT);
+  }
+
+  /** `Patient/{person}/$everything` on the central base: the platform person first, then every tenant's compartment. */
+  async everything(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<FhirResponse> {
+    const personId = req.path[1];
+    const person = requireCurrent(await repo.read(ctx.tenant, 'Patient', personId), 'Patient', personId);
+    const types = req.query.filter(([k]) => k === '_type');
+    const answers = await this.fanOut(await this.locator.entries(repo, personId), (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], types, ctx.correlationId));
+    const golden: BundleEntry = { fullUrl: `${ctx.base}/Patient/${personId}`, resource: withSource(JSON.parse(person.content) as Resource, ctx.base), search: { mode: 'match' } };
+    return this.respond(ctx, req, `Patient/${personId}/$everything`, [golden], answers, MAX_COUNT);
+  }
+
+  private fanOut(located: LocatorEntry[], call: (entry: LocatorEntry) => Promise<Bundle>): Promise<TenantAnswer[]> {
+    const limit = this.settings.tenantTimeoutMs;
+    return Promise.all(
+      located.map(async (entry): Promise<TenantAnswer> => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<TenantAnswer>((resolve) => {
+          timer = setTimeout(() => resolve({ entry, problem: `did not answer within ${limit} ms` }), limit);
+        });
+        const answered = call(entry).then(
+          (b): TenantAnswer => ({ entry, bundle: b }),
+          (err: unknown): TenantAnswer => ({ entry, problem: `failed: ${err instanceof Error ? err.message : String(err)}` }),
+        );
+        try {
+          return await Promise.race([answered, late]);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
+  /** Merges the answers, drops exact duplicates, and cuts the requested page. */
+  private respond(ctx: RequestContext, req: FhirRequest, path: string, first: BundleEntry[], answers: TenantAnswer[], defaultCount: number): FhirResponse {
+    const seen = new Set<string>();
+    const merged: BundleEntryOut[] = [];
+    const warnings: BundleEntryOut[] = [];
+    for (const item of [...first.map((e) => ({ e, tenant: undefined as string | undefined })), ...answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).map((e) => ({ e, tenant: a.entry.tenant })) : []))]) {
+      const resource = item.e.resource;
+      if (!resource) continue;
+      if (item.e.search?.mode === 'outcome') {
+        warnings.push({ resource: outcome('warning', `Tenant ${item.tenant ?? '?'}: ${describe(resource)}`), search: { mode: 'outcome' } });
+        continue;
+      }
+      const { meta: _meta, ...content } = resource;
+      const key = JSON.stringify(content);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const base = item.tenant ? this.tenants.base(item.tenant) : ctx.base;
+      const mode = item.e.search?.mode === 'include' ? 'include' : 'match';
+      merged.push({ fullUrl: item.e.fullUrl ?? `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource: item.tenant ? withSource(resource, base) : resource, search: { mode } });
+    }
+    for (const a of answers) {
+      if ('problem' in a) warnings.push({ resource: outcome('warning', `Tenant ${a.entry.tenant} ${a.problem}; its records are missing from this result`, 'incomplete'), search: { mode: 'outcome' } });
+    }
+    const count = Math.min(Number(req.query.find(([k]) => k === '_count')?.[1] ?? defaultCount) || defaultCount, MAX_COUNT);
+    const offset = Math.max(0, Number(req.query.find(([k]) => k === OFFSET)?.[1] ?? 0) || 0);
+    const page = merged.slice(offset, offset + count);
+    const kept = req.query.filter(([k]) => k !== OFFSET && k !== '_count');
+    const link = [{ relation: 'self', url: `${ctx.base}/${path}?${queryString([...kept, ['_count', String(count)], [OFFSET, String(offset)]])}` }];
+    if (offset + count < merged.length) link.push({ relation: 'next', url: `${ctx.base}/${path}?${queryString([...kept, ['_count', String(count)], [OFFSET, String(offset + count)]])}` });
+    const total = merged.filter((e) => e.search?.mode !== 'include').length;
+    return { status: 200, headers: {}, body: bundle('searchset', [...page, ...warnings], { total, link }) };
+  }
+}
+
+function withSource(resource: Resource, source: string): Resource {
+  return { ...resource, meta: { ...resource.meta, source } } as Resource;
+}
+
+function describe(resource: Resource): string {
+  const issues = (resource as { issue?: { diagnostics?: string }[] }).issue ?? [];
+  return issues.map((i) => i.diagnostics ?? '').join('; ') || 'reported a problem';
+}
