@@ -71,7 +71,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       registry,
       clock,
       newId,
-      localBases: [config.publicUrl],
+      baseOf: (tenant) => (tenant === CENTRAL_TENANT ? `${config.publicUrl}/fhir` : `${config.publicUrl}/tenants/${tenant}/fhir`),
       statistics,
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');

@@ -25,7 +25,8 @@ export interface StoreServices {
   statistics?: { noteWrites(count: number): void };
   clock: () => Date;
   newId: () => string;
-  localBases: readonly string[];
+  /** The absolute FHIR base of a tenant's store: references to it search as relative ones. */
+  baseOf: (tenant: string) => string;
 }
 
 export interface WriteResult {
@@ -107,7 +108,7 @@ export class Repository {
   }
 
   search(tenant: string, request: SearchRequest, keyset?: Keyset, extra?: CompileContext['extraConditions']): Promise<SearchResult> {
-    const ctx: CompileContext = { registry: this.services.registry, localBases: this.services.localBases, extraConditions: extra };
+    const ctx: CompileContext = { registry: this.services.registry, localBases: [this.services.baseOf(tenant)], extraConditions: extra };
     return translated(() => executeSearch(this.q, ctx, tenant, request, keyset));
   }
 

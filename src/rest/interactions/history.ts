@@ -1,6 +1,6 @@
 // history-instance, history-type, history-system: GET [base]/[type]/[id]/_history, [base]/[type]/_history,
 // [base]/_history with _since, _at (upper bound) and _count (R4 http.html#history).
-import { invalid } from '../../fhir/errors.js';
+import { FhirError, invalid } from '../../fhir/errors.js';
 import { parseDateRange } from '../../fhir/search/values.js';
 import { DEFAULT_COUNT, MAX_COUNT } from '../../fhir/search/parse.js';
 import { bundle, queryString } from '../bundle.js';
@@ -51,8 +51,11 @@ async function history(ctx: RequestContext, req: FhirRequest, repo: Repository, 
 }
 
 export const historyInstance: InteractionHandler = async (ctx, req, repo, services) => {
-  requireType(services, req.path[0]);
-  return history(ctx, req, repo, req.path[0], req.path[1]);
+  const [type, id] = req.path;
+  requireType(services, type);
+  // A resource this store has never held has no history: 404, as for a read.
+  if (!(await repo.read(ctx.tenant, type, id))) throw new FhirError('not-found', { diagnostics: `${type}/${id} is not known` });
+  return history(ctx, req, repo, type, id);
 };
 
 export const historyType: InteractionHandler = async (ctx, req, repo, services) => {
