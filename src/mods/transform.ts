@@ -23,6 +23,8 @@ export const MODS_JSON = 'application/json; charset=utf-8';
 export interface ModsCollection {
   resourceType: typeof MODS_COLLECTION;
   records: unknown[];
+  /** Bundle entries that could not be MODS records, and why. */
+  omitted?: { fullUrl?: string; issues: string[] }[];
 }
 
 /** MODS records (one, or a collection's) → their FHIR resources: one resource, or a collection Bundle. */
@@ -43,24 +45,40 @@ export function transformToFhir(cls: ModsClass, input: unknown, today: string): 
 /**
  * FHIR (a resource or a Bundle) → MODS: every resource of the class's FHIR type that is not a part of
  * another record becomes a record. `cls` undefined: each resource's class comes from its MODS tag, or
- * from its type when only one class maps to it.
+ * from its type when only one class maps to it. In a Bundle, a resource that cannot be a MODS record
+ * (a Patient without the demographics MODS requires) is listed under `omitted` with the reasons, and
+ * relative references resolve against the entry's fullUrl, so records merged from several tenants
+ * keep their own parts.
  */
 export function transformToMods(input: Resource, cls: ModsClass | undefined): ModsRecord | ModsCollection {
-  const resources = input.resourceType === 'Bundle' ? ((input as Bundle).entry ?? []).flatMap((e) => (e.resource ? [{ fullUrl: e.fullUrl, resource: e.resource }] : [])) : [{ fullUrl: undefined, resource: input }];
-  const byReference = new Map<string, Resource>();
+  if (input.resourceType !== 'Bundle') return fhirToMods(cls ?? (classOf(input, true) as ModsClass), input, () => undefined);
+  const resources = ((input as Bundle).entry ?? []).flatMap((e) => (e.resource ? [{ fullUrl: e.fullUrl, resource: e.resource }] : []));
+  const byUrl = new Map<string, Resource>();
   for (const { fullUrl, resource } of resources) {
-    if (fullUrl) byReference.set(fullUrl, resource);
-    if (resource.id) byReference.set(`${resource.resourceType}/${resource.id}`, resource);
+    byUrl.set(fullUrl ?? `${resource.resourceType}/${resource.id ?? ''}`, resource);
+    if (resource.id) byUrl.set(`${resource.resourceType}/${resource.id}`, byUrl.get(`${resource.resourceType}/${resource.id}`) ?? resource);
   }
-  const parts = new Set(resources.flatMap(({ resource }) => partReferences(resource)).map((ref) => byReference.get(ref)));
-  const records = resources
-    .filter(({ resource }) => !parts.has(resource))
-    .flatMap(({ resource }) => {
-      const target = cls ?? classOf(resource, input.resourceType !== 'Bundle');
-      return target && target.fhirType === resource.resourceType ? [fhirToMods(target, resource, (ref) => byReference.get(ref))] : [];
-    });
-  if (input.resourceType !== 'Bundle' && records.length === 1) return records[0];
-  return { resourceType: MODS_COLLECTION, records };
+  const lookupFrom = (fullUrl: string | undefined) => (ref: string) => byUrl.get(resolveAgainst(fullUrl, ref)) ?? byUrl.get(ref);
+  const parts = new Set(resources.flatMap(({ fullUrl, resource }) => partReferences(resource).map(lookupFrom(fullUrl))));
+  const records: ModsRecord[] = [];
+  const omitted: { fullUrl?: string; issues: string[] }[] = [];
+  for (const { fullUrl, resource } of resources) {
+    const target = parts.has(resource) ? undefined : (cls ?? classOf(resource, false));
+    if (!target || target.fhirType !== resource.resourceType) continue;
+    try {
+      records.push(fhirToMods(target, resource, lookupFrom(fullUrl)));
+    } catch (err) {
+      if (!(err instanceof FhirError)) throw err;
+      omitted.push({ fullUrl: fullUrl ?? `${resource.resourceType}/${resource.id ?? ''}`, issues: err.issues.map((i) => i.diagnostics ?? '') });
+    }
+  }
+  return { resourceType: MODS_COLLECTION, records, ...(omitted.length ? { omitted } : {}) };
+}
+
+/** A relative `Type/id` reference read in an entry whose fullUrl is absolute: the same server's base. */
+function resolveAgainst(fullUrl: string | undefined, ref: string): string {
+  const m = fullUrl ? /^(https?:\/\/.+\/)[A-Za-z]+\/[^/]+$/.exec(fullUrl) : null;
+  return m && /^[A-Za-z]+\/[^/]+$/.test(ref) ? `${m[1]}${ref}` : ref;
 }
 
 function classOf(resource: Resource, required: boolean): ModsClass | undefined {
