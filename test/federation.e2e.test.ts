@@ -200,6 +200,19 @@ describe.each(await testDatabases())('registration and record locator on $name',
     expect(everything.json.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Flag')).toHaveLength(3);
   });
 
+  it('creates tenants through the admin API, for platform administrators only', async () => {
+    const tenant = { id: 'riverside-la', name: 'Riverside Council', kind: 'local-authority' };
+    expect((await t.call('POST', '/admin/tenants', { body: tenant, headers: json })).status).toBe(403);
+    const created = await t.call('POST', '/admin/tenants', { body: tenant, headers: json, as: 'platform-admin' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.location).toBe('http://scip.test/tenants/riverside-la/fhir');
+    expect((await t.call('GET', '/tenants/riverside-la/fhir/StructureMap?_count=1', { as: 'platform-admin' })).json.entry).toHaveLength(1);
+    const bad = await t.call('POST', '/admin/tenants', { body: { id: 'Not Valid', name: 'x' }, headers: json, as: 'platform-admin' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.issue[0].expression).toEqual(['id']);
+    expect((await t.call('GET', '/admin/tenants', { as: 'platform-admin' })).json.map((x: { id: string }) => x.id)).toContain('riverside-la');
+  });
+
   it('keeps registrations to their tenant', async () => {
     const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
     const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: { ...margaret, subjectOfCareId: 'soc-0001' }, headers: json });

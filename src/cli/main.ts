@@ -5,6 +5,8 @@ import { Command } from 'commander';
 import { registerClient } from '../access/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { FhirError } from '../fhir/errors.js';
+import { addTenant } from '../federation/tenants.js';
+import { CENTRAL_TENANT } from '../platform.js';
 import { DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
@@ -41,11 +43,7 @@ tenant
   .option('--kind <kind>', 'care-home, home-care, acute-trust, local-authority, gp-practice…', 'care-provider')
   .option('--ods <code>', 'ODS organisation code')
   .action((id: string, o: { name: string; kind: string; ods?: string }) =>
-    withDatabase(async (db) => {
-      if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) throw new FhirError('invalid', { diagnostics: 'A tenant id is 2-63 of a-z 0-9 - (starting with a letter or digit)' });
-      await platform.upsertTenant(db, { id, name: o.name, kind: o.kind, odsCode: o.ods });
-      print({ id, name: o.name, kind: o.kind, odsCode: o.ods });
-    }),
+    withDatabase(async (db) => print(await addTenant(db, { id, name: o.name, kind: o.kind, odsCode: o.ods }, CENTRAL_TENANT))),
   );
 
 const client = program.command('client').description('OAuth clients');

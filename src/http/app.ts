@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform.js';
 import { registerContentParsers } from './content.js';
+import { adminRoutes } from './admin-routes.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
@@ -35,6 +36,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   app.get('/healthz', async () => ({ status: 'ok' }));
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);
+  adminRoutes(app, platform);
   const requireTenant = await tenantDirectory(platform);
   fhirRoutes(app, platform, requireTenant);
   registrationRoutes(app, platform, requireTenant);
