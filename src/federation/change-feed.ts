@@ -1,7 +1,7 @@
 // Digests the change outbox: every version a tenant writes reaches the central platform once, after it
 // committed. A Patient version registers (or unregisters) the subject of care in the person index and
-// settles pending registrations; any version about a registered Patient refreshes the locator. Each
-// change is processed in its own transaction with its removal from the outbox: all or nothing.
+// settles pending registrations; any version about a registered Patient refreshes the locator. Changes
+// are applied in order, in batches, each batch in one transaction with its removal from the outbox.
 import type { Patient } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
@@ -12,6 +12,8 @@ import type { FederationSettings } from './settings.js';
 /** A change that fails this often is set aside (logged), so one bad record cannot stop the feed. */
 const MAX_ATTEMPTS = 3;
 const IDLE_POLL_MS = 100;
+/** Changes applied per transaction. */
+const BATCH_SIZE = 50;
 
 export class ChangeFeed {
   private timer: NodeJS.Timeout | undefined;
@@ -20,6 +22,8 @@ export class ChangeFeed {
   private readonly failures = new Map<string, number>();
   /** Steps run one at a time (the timer loop and drain() share it), so changes apply in order. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** How many more steps take one change at a time, after a batch failed. */
+  private isolating = 0;
 
   constructor(
     private readonly repo: Repository,
@@ -70,25 +74,36 @@ export class ChangeFeed {
     return next;
   }
 
-  /** One change, in one transaction. False when there was nothing to do. */
+  /**
+   * A batch of changes in one transaction (one commit for many changes). False when there was nothing
+   * to do. When a batch fails, the changes are retried one per transaction, so the one that fails is
+   * found, counted and, after MAX_ATTEMPTS, set aside.
+   */
   private async stepAlone(): Promise<boolean> {
-    let taken: Change | undefined;
+    let taken: Change[] = [];
+    const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {
       return await this.repo.transaction(async (tx) => {
-        taken = await tx.federation.takeNextChange();
-        if (!taken) return false;
-        await this.apply(tx, taken);
-        return true;
+        taken = await tx.federation.takeChanges(size);
+        for (const change of taken) await this.apply(tx, change);
+        if (this.isolating > 0) this.isolating--;
+        return taken.length > 0;
       });
     } catch (err) {
-      if (!taken) throw err;
-      const attempts = (this.failures.get(taken.seq) ?? 0) + 1;
-      this.failures.set(taken.seq, attempts);
-      this.log.warn({ err, change: taken, attempts }, 'change feed: change failed');
+      if (taken.length === 0) throw err;
+      if (taken.length > 1) {
+        this.isolating = taken.length;
+        return true;
+      }
+      const [change] = taken;
+      const attempts = (this.failures.get(change.seq) ?? 0) + 1;
+      this.failures.set(change.seq, attempts);
+      this.log.warn({ err, change, attempts }, 'change feed: change failed');
       if (attempts >= MAX_ATTEMPTS) {
-        this.log.error({ change: taken }, 'change feed: change set aside after repeated failures');
-        await this.repo.federation.discardChange(taken.seq);
-        this.failures.delete(taken.seq);
+        this.log.error({ change }, 'change feed: change set aside after repeated failures');
+        await this.repo.federation.discardChange(change.seq);
+        this.failures.delete(change.seq);
+        this.isolating = Math.max(0, this.isolating - 1);
       }
       return true;
     }

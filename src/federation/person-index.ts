@@ -32,9 +32,11 @@ export class PersonIndex {
     // One person per NHS number even when two tenants register them at the same moment.
     await repo.lock(`person:nhs:${nhsNumber}`);
     const existing = await repo.federation.personLink(tenant, id);
-    const personId = (await this.personByNhsNumber(repo, nhsNumber)) ?? (await this.createPerson(repo, patient, nhsNumber));
-    if (existing && existing.personId !== personId) await this.removeSource(repo, existing.personId, sourceUrl(this.settings, tenant, id));
-    await this.addSource(repo, personId, sourceUrl(this.settings, tenant, id));
+    const url = sourceUrl(this.settings, tenant, id);
+    const found = await this.personByNhsNumber(repo, nhsNumber);
+    const personId = found ?? (await this.createPerson(repo, patient, nhsNumber, url));
+    if (existing && existing.personId !== personId) await this.removeSource(repo, existing.personId, url);
+    if (found) await this.addSource(repo, personId, url);
     await repo.federation.link({ tenant, patientId: id, personId, assurance: 'level3', method: 'nhs-number-exact' });
     return { status: 'registered', personId };
   }
@@ -53,7 +55,8 @@ export class PersonIndex {
     return found.matches[0]?.id;
   }
 
-  private async createPerson(repo: Repository, source: Patient, nhsNumber: string): Promise<string> {
+  /** A new platform person from its first source, linked to it. */
+  private async createPerson(repo: Repository, source: Patient, nhsNumber: string, sourceLink: string): Promise<string> {
     const person: Patient = {
       resourceType: 'Patient',
       meta: { tag: [{ system: 'https://openscip.org/fhir/CodeSystem/platform-record', code: 'person', display: 'Platform person (golden record)' }] },
@@ -62,6 +65,7 @@ export class PersonIndex {
       name: source.name,
       gender: source.gender,
       birthDate: source.birthDate,
+      link: [{ other: { reference: sourceLink }, type: 'seealso' }],
     };
     return (await repo.create(this.settings.centralTenant, person)).resource.id as string;
   }

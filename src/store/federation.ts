@@ -42,14 +42,15 @@ export class FederationRecords {
   constructor(private readonly q: Queryable) {}
 
   /**
-   * Takes the oldest change nobody else is processing, and removes it from the outbox: inside a
-   * transaction, so a failure puts it back. Undefined when the outbox is empty.
+   * Takes the oldest changes nobody else is processing (at most `limit`, in order), removing them from
+   * the outbox: inside a transaction, so a failure puts them back.
    */
-  async takeNextChange(): Promise<Change | undefined> {
+  async takeChanges(limit: number): Promise<Change[]> {
     const rows = await this.q.query<Change & { seq: string | number }>(
-      `DELETE FROM change_outbox WHERE seq = (SELECT seq FROM change_outbox ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq, tenant, type, id, version, deleted`,
+      `DELETE FROM change_outbox WHERE seq IN (SELECT seq FROM change_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING seq, tenant, type, id, version, deleted`,
+      [limit],
     );
-    return rows[0] ? { ...rows[0], seq: String(rows[0].seq), version: Number(rows[0].version) } : undefined;
+    return rows.map((r) => ({ ...r, seq: String(r.seq), version: Number(r.version) })).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
   }
 
   async discardChange(seq: string): Promise<void> {

@@ -1,0 +1,183 @@
+// `npm run bench:federation`: federated retrieval and registration, all-in-one topology, against the
+// built platform (as `npm start` runs it) on PostgreSQL and on PGlite.
+// - $everything for a person held by 1, 3 and 10 tenants (21 resources each) vs one tenant's own
+//   $everything of the same amount of data (211 resources in one store); target: 10 tenants ≤ 3 × p95.
+// - registration: MODS registrations with distinct NHS numbers, POSTed at concurrency 8, counted from
+//   the first request until the central platform has a person for every one; target ≥ 500/s.
+// Writes bench/results/federation.json and federation.md.
+//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { runLoad } from './load.js';
+import type { LoadResult } from './load.js';
+import { startPlatformProcess } from './servers.js';
+import { testNhsNumber } from './synthetic.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    registrations: { type: 'string', default: '2000' },
+    backend: { type: 'string', default: 'both' },
+    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const DURATION = Number(args.duration);
+const REGISTRATIONS = Number(args.registrations);
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+const log = (msg: string): void => void process.stderr.write(`[bench:federation] ${msg}\n`);
+const RESULTS = join(import.meta.dirname, 'results');
+
+/** Distinct valid test-range NHS numbers from `start` on. */
+function nhsNumbers(start: number, count: number): string[] {
+  const out = new Set<string>();
+  for (let k = start; out.size < count; k++) out.add(testNhsNumber(k));
+  return [...out];
+}
+
+async function json(res: Response): Promise<Record<string, unknown>> {
+  if (res.status >= 300) throw new Error(`${res.status} ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+interface Row {
+  scenario: string;
+  result: LoadResult;
+}
+
+async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-fed-${backend}-`));
+  const env: Record<string, string> = { SCIP_DATA_DIR: dataDir };
+  const dbName = `scip_bench_fed_${Date.now()}`;
+  const admin = args['admin-url'] as string;
+  if (backend === 'postgres') {
+    const sql = postgres(admin, { max: 1, onnotice: () => undefined });
+    await sql.unsafe(`CREATE DATABASE ${dbName}`);
+    await sql.end();
+    const url = new URL(admin);
+    url.pathname = `/${dbName}`;
+    env.DATABASE_URL = url.toString();
+  }
+  const server = await startPlatformProcess(8751, env);
+  const rows: Row[] = [];
+  const facts: Record<string, number | string> = {};
+  try {
+    const adminClient = server.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
+    const token = (await json(await fetch(`${server.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminClient.clientId, client_secret: adminClient.clientSecret }) }))).access_token as string;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
+    const tenants = Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`);
+    for (const id of tenants) await json(await fetch(`${server.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id, name: id }) }));
+
+    // Persons held by 1, 3 and 10 tenants; each tenant holds the Patient and 20 Observations about them.
+    const [one, three, ten] = nhsNumbers(500_000, 3);
+    const holdings: [string, number][] = [[one, 1], [three, 3], [ten, 10]];
+    const patientIds = new Map<string, string>();
+    const hold = async (nhs: string, tenant: string, observations: number): Promise<void> => {
+      {
+        const entry = [
+          { fullUrl: 'urn:uuid:0f0e1c1a-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Bench', given: [tenant] }], birthDate: '1940-02-02' }, request: { method: 'POST', url: 'Patient' } },
+          ...Array.from({ length: observations }, (_, k) => ({
+            resource: { resourceType: 'Observation', status: 'final', code: { text: `Daily note ${k}` }, valueString: `Had a good day at ${tenant} (${k})`, subject: { reference: 'urn:uuid:0f0e1c1a-0000-4000-8000-000000000001' } },
+            request: { method: 'POST', url: 'Observation' },
+          })),
+        ];
+        const res = await json(await fetch(`${server.url}/tenants/${tenant}/fhir`, { method: 'POST', headers, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) }));
+        const location = ((res.entry as { response: { location: string } }[])[0].response.location).split('/');
+        patientIds.set(`${nhs}@${tenant}`, location[location.indexOf('Patient') + 1]);
+      }
+    };
+    for (const [nhs, count] of holdings) for (const tenant of tenants.slice(0, count)) await hold(nhs, tenant, 20);
+    // The same amount of data as the 10-tenant person, in one store: the baseline.
+    await json(await fetch(`${server.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id: 'bench-all', name: 'bench-all' }) }));
+    const [alone] = nhsNumbers(550_000, 1);
+    await hold(alone, 'bench-all', 210);
+    const personOf = async (nhs: string, tenantsHolding: number): Promise<string> => {
+      for (;;) {
+        const found = await json(await fetch(`${server.url}/fhir/Patient?identifier=${NHS}|${nhs}`, { headers }));
+        const person = (found.entry as { resource: { id: string } }[] | undefined)?.[0]?.resource.id;
+        if (person) {
+          const pointers = await json(await fetch(`${server.url}/fhir/DocumentReference?subject=Patient/${person}&type=https://openscip.org/fhir/CodeSystem/record-locator|tenant-record&_count=100`, { headers }));
+          const held = ((pointers.entry as { resource: { extension: { extension: { url: string; valueInteger?: number }[] }[] } }[] | undefined) ?? [])
+            .flatMap((e) => e.resource.extension.map((x) => x.extension.find((y) => y.url === 'count')?.valueInteger ?? 0))
+            .reduce((a, b) => a + b, 0);
+          if (held === 21 * tenantsHolding) return person;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const persons = await Promise.all(holdings.map(([nhs, count]) => personOf(nhs, count)));
+    log(`${backend}: persons located`);
+
+    for (const c of [1, 8]) {
+      const single = `/tenants/bench-all/fhir/Patient/${patientIds.get(`${alone}@bench-all`) as string}/$everything`;
+      log(`${backend}: single-tenant $everything c=${c}`);
+      rows.push({ scenario: `one tenant's own $everything (211 resources) c=${c}`, result: await runLoad({ url: `${server.url}${single}`, connections: c, durationSeconds: DURATION, headers }) });
+      for (const [i, count] of [1, 3, 10].entries()) {
+        log(`${backend}: federated $everything over ${count} tenant(s) c=${c}`);
+        rows.push({
+          scenario: `central $everything, person held by ${count} tenant(s) (${1 + 21 * count} resources) c=${c}`,
+          result: await runLoad({ url: `${server.url}/fhir/Patient/${persons[i]}/$everything`, connections: c, durationSeconds: DURATION, headers }),
+        });
+      }
+    }
+
+    // Registration throughput, end to end.
+    const before = ((await json(await fetch(`${server.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
+    const numbers = nhsNumbers(600_000, REGISTRATIONS);
+    const started = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < numbers.length) {
+        const i = next++;
+        const body = { subjectOfCareId: `reg-${i}`, name: { given: 'Reg', family: `Person${i}` }, identification: { nhsNumber: numbers[i] }, dateOfBirth: '1950-01-01', genderIdentity: { code: '2' } };
+        const res = await fetch(`${server.url}/tenants/bench-t${(i % 10) + 1}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (res.status !== 202) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    const accepted = performance.now();
+    for (;;) {
+      const total = (await json(await fetch(`${server.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number;
+      if (total >= before + REGISTRATIONS) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const done = performance.now();
+    facts.registrations = REGISTRATIONS;
+    facts.registrationsAcceptedPerSecond = Math.round(REGISTRATIONS / ((accepted - started) / 1000));
+    facts.registrationsCompletedPerSecond = Math.round(REGISTRATIONS / ((done - started) / 1000));
+    log(`${backend}: registrations accepted ${facts.registrationsAcceptedPerSecond}/s, completed ${facts.registrationsCompletedPerSecond}/s`);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (backend === 'postgres') {
+      const sql = postgres(admin, { max: 1, onnotice: () => undefined });
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await sql.end();
+    }
+  }
+  return { rows, facts };
+}
+
+const backends = args.backend === 'both' ? (['postgres', 'pglite'] as const) : [args.backend as 'postgres' | 'pglite'];
+const header = `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION} s per run; all-in-one topology; built platform (npm start).`;
+const lines = [`# Federation benchmark ${new Date().toISOString()}`, '', header, ''];
+const results: Record<string, unknown> = {};
+for (const backend of backends) {
+  const { rows, facts } = await benchBackend(backend);
+  results[backend] = { rows, facts };
+  lines.push(`## ${backend}`, '', '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
+  for (const { scenario, result } of rows) lines.push(`| ${scenario} | ${Math.round(result.rps)} | ${result.p50.toFixed(2)} | ${result.p95.toFixed(2)} | ${result.p99.toFixed(2)} | ${result.errors} |`);
+  for (const c of [1, 8]) {
+    const single = rows.find((r) => r.scenario.startsWith("one tenant's") && r.scenario.endsWith(`c=${c}`));
+    const tenTenants = rows.find((r) => r.scenario.includes('by 10 tenant') && r.scenario.endsWith(`c=${c}`));
+    if (single && tenTenants) lines.push('', `p95 ratio, person held by 10 tenants / the same data in one tenant, c=${c}: ${(tenTenants.result.p95 / single.result.p95).toFixed(2)}×`);
+  }
+  lines.push('', ...Object.entries(facts).map(([k, v]) => `- ${k}: ${v}`), '');
+}
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'federation.json'), JSON.stringify({ date: new Date().toISOString(), header, results }, null, 2));
+writeFileSync(join(RESULTS, 'federation.md'), lines.join('\n'));
+process.stdout.write(lines.join('\n'));
