@@ -19,4 +19,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ SCIP_DEMO: 'maybe' })).toThrow(/SCIP_DEMO/);
   });
+
+  it('reads the distributed topology, and refuses an incomplete one', () => {
+    const db = { DATABASE_URL: 'postgres://u@h/db' };
+    expect(loadConfig({}).topology).toEqual({ role: 'all-in-one' });
+    expect(loadConfig({ ...db, SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a, b' }).topology).toEqual({ role: 'dpl', tenants: ['a', 'b'] });
+    const central = loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=http://h1:81/,b=http://h2:82', SCIP_ISSUER: 'http://central:80/' });
+    expect(central.topology).toEqual({ role: 'central', dplUrls: new Map([['a', 'http://h1:81'], ['b', 'http://h2:82']]) });
+    expect(central.issuer).toBe('http://central:80');
+    expect(() => loadConfig({ SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ ...db, SCIP_ROLE: 'dpl' })).toThrow(/SCIP_TENANTS/);
+    expect(() => loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=not a url' })).toThrow(/SCIP_DPL_URLS/);
+    expect(() => loadConfig({ SCIP_ROLE: 'edge' })).toThrow(/SCIP_ROLE/);
+  });
 });

@@ -22,6 +22,44 @@ export interface Config {
   /** Create the demo tenants and clients at first start. */
   demo: boolean;
   logLevel: string;
+  /** Topology role of this process (docs/federation.md). */
+  topology: Topology;
+  /** The `iss` of access tokens: the same for every process of one platform. */
+  issuer: string;
+}
+
+/**
+ * `all-in-one`: central platform and every tenant's DPL in this process. Distributed (one PostgreSQL
+ * database shared by the processes): `central` keeps the person index and locator and reaches the DPLs
+ * over HTTP; `dpl` serves the FHIR and MODS bases of the tenants it is given.
+ */
+export type Topology =
+  | { role: 'all-in-one' }
+  | { role: 'central'; dplUrls: ReadonlyMap<string, string> }
+  | { role: 'dpl'; tenants: readonly string[] };
+
+function topology(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Topology {
+  const role = env.SCIP_ROLE || 'all-in-one';
+  if (role === 'all-in-one') return { role };
+  if (role !== 'central' && role !== 'dpl') throw new ConfigError(`SCIP_ROLE must be all-in-one, central or dpl, got '${role}'`);
+  if (!databaseUrl) throw new ConfigError(`SCIP_ROLE=${role} needs DATABASE_URL: the processes of a distributed platform share one PostgreSQL database`);
+  if (role === 'dpl') {
+    const tenants = (env.SCIP_TENANTS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    if (!tenants.length) throw new ConfigError('SCIP_ROLE=dpl needs SCIP_TENANTS, the tenants this process serves (comma-separated)');
+    return { role, tenants };
+  }
+  const dplUrls = new Map<string, string>();
+  for (const pair of (env.SCIP_DPL_URLS ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [tenant, url] = pair.split('=');
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError(`SCIP_DPL_URLS entries are tenant=http://host:port, got '${pair}'`);
+    }
+    dplUrls.set(tenant, url.replace(/\/$/, ''));
+  }
+  if (!dplUrls.size) throw new ConfigError('SCIP_ROLE=central needs SCIP_DPL_URLS (tenant=http://host:port,…)');
+  return { role, dplUrls };
 }
 
 export class ConfigError extends Error {}
@@ -67,5 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: integer(env, 'SCIP_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
     demo: bool(env, 'SCIP_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',
+    topology: topology(env, env.DATABASE_URL || undefined),
+    issuer: (env.SCIP_ISSUER || publicUrl).replace(/\/$/, ''),
   };
 }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Config } from './config.js';
-import { createFederatedRouter, createFederation } from './federation/index.js';
+import { createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
@@ -39,6 +39,8 @@ export interface Platform {
   mods: ModsRecords;
   /** Person index, record locator and the change feed that keeps them current. */
   federation: Federation;
+  /** Whether this process serves a tenant's FHIR and MODS bases (all of them, all-in-one; its own, as a DPL). */
+  servesTenant(tenant: string): boolean;
   /** Set when this start created the demo clients. */
   devCredentials?: DevCredentials;
   close(): Promise<void>;
@@ -65,13 +67,21 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const validator = createValidator(defs, terminology);
     for (const profile of UK_CORE_PROFILES) validator.addProfile(profile);
     const registry = createParamRegistry(defs);
+    const { topology } = config;
+    const localBase = (tenant: string): string => (tenant === CENTRAL_TENANT ? `${config.publicUrl}/fhir` : `${config.publicUrl}/tenants/${tenant}/fhir`);
+    const tenantBase = (tenant: string): string => {
+      const dpl = topology.role === 'central' ? topology.dplUrls.get(tenant) : undefined;
+      return dpl ? `${dpl}/tenants/${tenant}/fhir` : localBase(tenant);
+    };
+    const servesTenant = (tenant: string): boolean =>
+      tenant !== CENTRAL_TENANT && (topology.role === 'all-in-one' || (topology.role === 'dpl' && topology.tenants.includes(tenant)));
     const clock = overrides.clock ?? (() => new Date());
     const newId = overrides.newId ?? randomUUID;
     const repo = new Repository(db, {
       registry,
       clock,
       newId,
-      baseOf: (tenant) => (tenant === CENTRAL_TENANT ? `${config.publicUrl}/fhir` : `${config.publicUrl}/tenants/${tenant}/fhir`),
+      baseOf: localBase,
       statistics,
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
@@ -83,21 +93,23 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       software: { name: 'OpenSCIP', version: pkg.version },
     };
     const keys = await loadSigningKeys(db);
-    const tokens = createTokenService(keys, { issuer: config.publicUrl, ttlSeconds: config.tokenTtlSeconds });
+    const tokens = createTokenService(keys, { issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
-    await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id));
+    await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id).filter((t) => t === CENTRAL_TENANT ? topology.role !== 'dpl' : servesTenant(t)));
     const mods = new ModsRecords({ defs, validator, newId, clock });
-    const settings = { centralTenant: CENTRAL_TENANT, publicUrl: config.publicUrl, tenantTimeoutMs: config.tenantTimeoutMs };
+    const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
     const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }));
-    const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION], repo, federation.locator, settings);
-    federation.feed.start();
+    const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
+    const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION], repo, federation.locator, settings, remote);
+    // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).
+    if (topology.role !== 'dpl') federation.feed.start();
     const close = async (): Promise<void> => {
       await federation.feed.stop();
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, servesTenant, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

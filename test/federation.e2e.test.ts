@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
+import { eventually } from './support/eventually.js';
 import { startTestPlatform } from './support/platform.js';
 import type { CallResult, TestPlatform } from './support/platform.js';
 
@@ -12,18 +13,6 @@ const LOCATOR = 'https://openscip.org/fhir/CodeSystem/record-locator|tenant-reco
 const json = { 'content-type': 'application/json' };
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/mods/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
-/** Retries until the check passes (the central platform digests tenant writes asynchronously). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe.each(await testDatabases())('registration and record locator on $name', (database) => {
   let t: TestPlatform;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
+import { eventually } from './support/eventually.js';
 import { startTestPlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
 
@@ -13,17 +14,6 @@ const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSy
 const SUNRISE = 'http://scip.test/tenants/sunrise-care/fhir';
 const MEADOW = 'http://scip.test/tenants/meadow-homecare/fhir';
 
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe.each(await testDatabases())('onboarding flow (all-in-one) on $name', (database) => {
   let t: TestPlatform;

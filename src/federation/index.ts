@@ -11,6 +11,7 @@ import type { Repository } from '../store/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { FederatedRetrieval } from './retrieval.js';
 import { InProcessTenants } from './tenant-client.js';
+import type { TenantClient } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
 import { PersonIndex } from './person-index.js';
 import type { FederationSettings } from './settings.js';
@@ -23,8 +24,8 @@ export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
 export { ChangeFeed } from './change-feed.js';
 export { FederatedRetrieval } from './retrieval.js';
-export { InProcessTenants } from './tenant-client.js';
-export type { TenantClient } from './tenant-client.js';
+export { HttpTenants, InProcessTenants } from './tenant-client.js';
+export type { TenantClient, TokenIssuer } from './tenant-client.js';
 
 export interface Federation {
   index: PersonIndex;
@@ -41,8 +42,8 @@ export function createFederation(repo: Repository, defs: Definitions, settings: 
 /**
  * The router every base uses: the REST engine with `Patient/[id]/$everything` (a tenant's compartment on
  * a tenant base; the person's records from every tenant on the central base), and the central base's
- * person-scoped searches (`{Type}?patient={person}`) answered by fanning out to the tenants, which are
- * asked through the engine itself (all-in-one topology).
+ * person-scoped searches (`{Type}?patient={person}`) answered by fanning out to the tenants: through the
+ * engine itself (all-in-one), or `remoteTenants` (the DPLs over HTTP, distributed).
  */
 export function createFederatedRouter(
   rest: RestServices,
@@ -50,8 +51,9 @@ export function createFederatedRouter(
   repo: Repository,
   locator: RecordLocator,
   settings: FederationSettings & { tenantTimeoutMs: number },
+  remoteTenants?: TenantClient,
 ): { router: FhirRouter; retrieval: FederatedRetrieval } {
-  const tenants = new InProcessTenants(() => engine, repo, settings.publicUrl);
+  const tenants = remoteTenants ?? new InProcessTenants(() => engine, repo, settings.tenantBase);
   const retrieval = new FederatedRetrieval(rest.defs, locator, tenants, settings);
   const everything: OperationDescriptor = {
     name: 'everything',

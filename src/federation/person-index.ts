@@ -11,7 +11,7 @@ import type { FederationSettings } from './settings.js';
 export type Registered = { status: 'registered'; personId: string } | { status: 'failed'; reason: string; diagnostics: string };
 
 /** Absolute URL of a tenant's Patient: what golden records link to and locator pointers point at. */
-export const sourceUrl = (settings: FederationSettings, tenant: string, patientId: string): string => `${settings.publicUrl}/tenants/${tenant}/fhir/Patient/${patientId}`;
+export const sourceUrl = (settings: FederationSettings, tenant: string, patientId: string): string => `${settings.tenantBase(tenant)}/Patient/${patientId}`;
 
 export class PersonIndex {
   constructor(

@@ -2,6 +2,6 @@
 export interface FederationSettings {
   /** The tenant id of the central store (golden persons, locator pointers). */
   centralTenant: string;
-  /** The platform's public origin, for the absolute URLs of tenant records. */
-  publicUrl: string;
+  /** The FHIR base at which a tenant's records are reached (this process, or the tenant's DPL). */
+  tenantBase(tenant: string): string;
 }

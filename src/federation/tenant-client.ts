@@ -26,17 +26,58 @@ export class InProcessTenants implements TenantClient {
   constructor(
     private readonly router: () => RestRouter,
     private readonly repo: Repository,
-    private readonly publicUrl: string,
+    readonly base: (tenant: string) => string,
   ) {}
-
-  base(tenant: string): string {
-    return `${this.publicUrl}/tenants/${tenant}/fhir`;
-  }
 
   async get(tenant: string, path: string[], query: [string, string][], correlationId: string): Promise<Bundle> {
     const ctx: RequestContext = { tenant, base: this.base(tenant), correlationId, principal: FEDERATION_PRINCIPAL };
     const res = await this.router().handle(ctx, { method: 'GET', path, query, headers: {} }, this.repo);
     // Through JSON: the engine hands back stored text untouched, and the merge edits meta.source.
     return JSON.parse(stringifyWithRaw(res.body)) as Bundle;
+  }
+}
+
+/** Signs the platform's own tokens (the access module's token service, seen through what this needs). */
+export interface TokenIssuer {
+  issue(principal: Principal, audience: string): Promise<{ accessToken: string; expiresIn: number }>;
+}
+
+/**
+ * The distributed topology: each tenant's DPL is another process, reached over HTTP at its origin,
+ * with a token the central platform signs for itself (valid on every process of the platform).
+ */
+export class HttpTenants implements TenantClient {
+  private token: { value: string; renewAt: number } | undefined;
+
+  constructor(
+    private readonly dplUrls: ReadonlyMap<string, string>,
+    private readonly tokens: TokenIssuer,
+    private readonly audience: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  base(tenant: string): string {
+    const origin = this.dplUrls.get(tenant);
+    if (!origin) throw new Error(`no DPL is configured for tenant ${tenant} (SCIP_DPL_URLS)`);
+    return `${origin}/tenants/${tenant}/fhir`;
+  }
+
+  async get(tenant: string, path: string[], query: [string, string][], correlationId: string): Promise<Bundle> {
+    const url = `${this.base(tenant)}/${path.map(encodeURIComponent).join('/')}${query.length ? `?${new URLSearchParams(query).toString()}` : ''}`;
+    const res = await fetch(url, {
+      headers: { authorization: `Bearer ${await this.bearer()}`, accept: 'application/fhir+json', 'x-correlation-id': correlationId },
+      // Past the caller's limit the answer is not waited for, so the connection is not kept either.
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const body = (await res.json()) as Bundle & { issue?: { diagnostics?: string }[] };
+    if (!res.ok) throw new Error(`${res.status} ${body.issue?.map((i) => i.diagnostics).join('; ') ?? ''}`.trim());
+    return body;
+  }
+
+  private async bearer(): Promise<string> {
+    if (this.token && this.token.renewAt > Date.now()) return this.token.value;
+    const { accessToken, expiresIn } = await this.tokens.issue(FEDERATION_PRINCIPAL, this.audience);
+    this.token = { value: accessToken, renewAt: Date.now() + (expiresIn * 1000) / 2 };
+    return accessToken;
   }
 }

@@ -49,6 +49,7 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
     // Authenticate before saying whether a tenant exists, so tenants cannot be probed anonymously.
     const principal = isPublic ? ANONYMOUS : await authenticate(platform.tokens, request.headers.authorization);
     if (params.tenant !== undefined) await requireTenant(params.tenant);
+    else if (platform.config.topology.role === 'dpl') throw new FhirError('not-found', { diagnostics: 'This process is a data provision layer; the central base /fhir is served by the central platform' });
     if (!isPublic) authoriseTenant(principal, tenant, writes(method, path));
     const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
     const res = await platform.router.handle(

@@ -21,6 +21,8 @@ export async function tenantDirectory(platform: Platform): Promise<RequireTenant
   };
   return async (id) => {
     if (id === CENTRAL_TENANT) throw new FhirError('not-found', { diagnostics: `Unknown tenant '${id}'` });
+    // In the distributed topology a tenant's bases are served by its own DPL process, not this one.
+    if (!platform.servesTenant(id)) throw new FhirError('not-found', { diagnostics: `Tenant '${id}' is not served by this process (distributed topology: ask its data provision layer)` });
     if (tenants.has(id)) return;
     refreshing ??= refresh().finally(() => (refreshing = undefined));
     await refreshing;
