@@ -5,7 +5,8 @@
 // - registration: MODS registrations with distinct NHS numbers, POSTed at concurrency 8, counted from
 //   the first request until the central platform has a person for every one; target ≥ 500/s.
 // Writes bench/results/federation.json and federation.md.
-//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite]
+//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite] [--topology both|all-in-one|distributed]
+// The distributed topology (central + 3 DPL processes serving the bench tenants) runs on PostgreSQL only.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     registrations: { type: 'string', default: '2000' },
     backend: { type: 'string', default: 'both' },
+    topology: { type: 'string', default: 'both' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
@@ -47,7 +49,10 @@ interface Row {
   result: LoadResult;
 }
 
-async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
+type Topology = 'all-in-one' | 'distributed';
+const BENCH_TENANTS = [...Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`), 'bench-all'];
+
+async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-fed-${backend}-`));
   const env: Record<string, string> = { SCIP_DATA_DIR: dataDir };
   const dbName = `scip_bench_fed_${Date.now()}`;
@@ -60,10 +65,29 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
     url.pathname = `/${dbName}`;
     env.DATABASE_URL = url.toString();
   }
-  const server = await startPlatformProcess(8751, env);
+  // Distributed: the bench tenants spread over three DPL processes; the central process serves /fhir.
+  const dplPorts = [8752, 8753, 8754];
+  const dplOf = (tenant: string): number => dplPorts[BENCH_TENANTS.indexOf(tenant) % dplPorts.length];
+  const distributedEnv = {
+    SCIP_ROLE: 'central',
+    SCIP_ISSUER: 'http://127.0.0.1:8751',
+    SCIP_DPL_URLS: BENCH_TENANTS.map((t) => `${t}=http://127.0.0.1:${dplOf(t)}`).join(','),
+  };
+  const server = await startPlatformProcess(8751, topology === 'distributed' ? { ...env, ...distributedEnv } : env);
+  const dpls: Awaited<ReturnType<typeof startPlatformProcess>>[] = [];
+  const dplDirs: string[] = [];
   const rows: Row[] = [];
   const facts: Record<string, number | string> = {};
   try {
+    if (topology === 'distributed') {
+      for (const port of dplPorts) {
+        const dplDir = mkdtempSync(join(tmpdir(), 'scip-bench-dpl-'));
+        dplDirs.push(dplDir);
+        const served = BENCH_TENANTS.filter((t) => dplOf(t) === port).join(',');
+        dpls.push(await startPlatformProcess(port, { ...env, SCIP_DATA_DIR: dplDir, SCIP_ROLE: 'dpl', SCIP_TENANTS: served, SCIP_DEMO: 'false', SCIP_ISSUER: 'http://127.0.0.1:8751' }));
+      }
+    }
+    const tenantUrl = (tenant: string): string => (topology === 'distributed' ? `http://127.0.0.1:${dplOf(tenant)}` : server.url);
     const adminClient = server.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
     const token = (await json(await fetch(`${server.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminClient.clientId, client_secret: adminClient.clientSecret }) }))).access_token as string;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
@@ -83,7 +107,7 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
             request: { method: 'POST', url: 'Observation' },
           })),
         ];
-        const res = await json(await fetch(`${server.url}/tenants/${tenant}/fhir`, { method: 'POST', headers, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) }));
+        const res = await json(await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/fhir`, { method: 'POST', headers, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) }));
         const location = ((res.entry as { response: { location: string } }[])[0].response.location).split('/');
         patientIds.set(`${nhs}@${tenant}`, location[location.indexOf('Patient') + 1]);
       }
@@ -113,7 +137,7 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
     for (const c of [1, 8]) {
       const single = `/tenants/bench-all/fhir/Patient/${patientIds.get(`${alone}@bench-all`) as string}/$everything`;
       log(`${backend}: single-tenant $everything c=${c}`);
-      rows.push({ scenario: `one tenant's own $everything (211 resources) c=${c}`, result: await runLoad({ url: `${server.url}${single}`, connections: c, durationSeconds: DURATION, headers }) });
+      rows.push({ scenario: `one tenant's own $everything (211 resources) c=${c}`, result: await runLoad({ url: `${tenantUrl('bench-all')}${single}`, connections: c, durationSeconds: DURATION, headers }) });
       for (const [i, count] of [1, 3, 10].entries()) {
         log(`${backend}: federated $everything over ${count} tenant(s) c=${c}`);
         rows.push({
@@ -132,7 +156,8 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
       while (next < numbers.length) {
         const i = next++;
         const body = { subjectOfCareId: `reg-${i}`, name: { given: 'Reg', family: `Person${i}` }, identification: { nhsNumber: numbers[i] }, dateOfBirth: '1950-01-01', genderIdentity: { code: '2' } };
-        const res = await fetch(`${server.url}/tenants/bench-t${(i % 10) + 1}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const tenant = `bench-t${(i % 10) + 1}`;
+        const res = await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         if (res.status !== 202) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
       }
@@ -151,7 +176,8 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
     log(`${backend}: registrations accepted ${facts.registrationsAcceptedPerSecond}/s, completed ${facts.registrationsCompletedPerSecond}/s`);
   } finally {
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dpl of dpls) await dpl.stop();
+    for (const dir of [dataDir, ...dplDirs]) rmSync(dir, { recursive: true, force: true });
     if (backend === 'postgres') {
       const sql = postgres(admin, { max: 1, onnotice: () => undefined });
       await sql.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -162,13 +188,14 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
 }
 
 const backends = args.backend === 'both' ? (['postgres', 'pglite'] as const) : [args.backend as 'postgres' | 'pglite'];
-const header = `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION} s per run; all-in-one topology; built platform (npm start).`;
+const topologies: Topology[] = args.topology === 'both' ? ['all-in-one', 'distributed'] : [args.topology as Topology];
+const header = `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION} s per run; built platform (npm start); distributed = central + 3 DPL processes on one PostgreSQL database.`;
 const lines = [`# Federation benchmark ${new Date().toISOString()}`, '', header, ''];
 const results: Record<string, unknown> = {};
-for (const backend of backends) {
-  const { rows, facts } = await benchBackend(backend);
-  results[backend] = { rows, facts };
-  lines.push(`## ${backend}`, '', '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
+for (const [backend, topology] of backends.flatMap((b) => topologies.filter((t) => b === 'postgres' || t === 'all-in-one').map((t) => [b, t] as const))) {
+  const { rows, facts } = await benchBackend(backend, topology);
+  results[`${backend} ${topology}`] = { rows, facts };
+  lines.push(`## ${backend}, ${topology}`, '', '| scenario | req/s | p50 ms | p95 ms | p99 ms | errors |', '|---|---:|---:|---:|---:|---:|');
   for (const { scenario, result } of rows) lines.push(`| ${scenario} | ${Math.round(result.rps)} | ${result.p50.toFixed(2)} | ${result.p95.toFixed(2)} | ${result.p99.toFixed(2)} | ${result.errors} |`);
   for (const c of [1, 8]) {
     const single = rows.find((r) => r.scenario.startsWith("one tenant's") && r.scenario.endsWith(`c=${c}`));

@@ -2,7 +2,7 @@
 // the "limit" servers the scenarios are compared with.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForHealth } from '../test/support/net.js';
 
@@ -52,7 +52,9 @@ export async function startPlatformProcess(port: number, env: Record<string, str
   child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   await waitForHealth(`http://127.0.0.1:${port}/healthz`, child, 120_000, () => output);
-  const credentials = JSON.parse(readFileSync(join(env.SCIP_DATA_DIR, 'dev-credentials.json'), 'utf8'));
+  // A DPL process of the distributed topology creates no demo clients, so it has no credentials file.
+  const credentialsFile = join(env.SCIP_DATA_DIR, 'dev-credentials.json');
+  const credentials = existsSync(credentialsFile) ? JSON.parse(readFileSync(credentialsFile, 'utf8')) : { clients: [] };
   return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, credentials, stop: stopper(child) };
 }
 
