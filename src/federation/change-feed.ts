@@ -1,7 +1,8 @@
 // Digests the change outbox: every version a tenant writes reaches the central platform once, after it
 // committed. A Patient version registers (or unregisters) the subject of care in the person index and
 // settles pending registrations; any version about a registered Patient refreshes the locator. Changes
-// are applied in order, in batches, each batch in one transaction with its removal from the outbox.
+// are applied in batches, each batch in one transaction with its removal from the outbox; the versions
+// of one resource always in order, in one lane, while lanes run in parallel.
 import type { Patient } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
@@ -25,12 +26,15 @@ export class ChangeFeed {
   /** How many more steps take one change at a time, after a batch failed. */
   private isolating = 0;
 
+  /** One lane of the feed: `lane` of `lanes` (createFederation runs several in parallel). */
   constructor(
     private readonly repo: Repository,
     private readonly index: PersonIndex,
     private readonly locator: RecordLocator,
     private readonly settings: FederationSettings,
     private readonly log: Logger,
+    private readonly lane = 0,
+    private readonly lanes = 1,
   ) {}
 
   start(): void {
@@ -84,7 +88,7 @@ export class ChangeFeed {
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {
       return await this.repo.transaction(async (tx) => {
-        taken = await tx.federation.takeChanges(size);
+        taken = await tx.federation.takeChanges(size, this.lane, this.lanes);
         for (const change of taken) await this.apply(tx, change);
         if (this.isolating > 0) this.isolating--;
         return taken.length > 0;

@@ -27,16 +27,36 @@ export { FederatedRetrieval } from './retrieval.js';
 export { HttpTenants, InProcessTenants } from './tenant-client.js';
 export type { TenantClient, TokenIssuer } from './tenant-client.js';
 
+/** The change feed as a whole: its lanes started, stopped and drained together. */
+export interface Feed {
+  start(): void;
+  stop(): Promise<void>;
+  drain(): Promise<void>;
+}
+
 export interface Federation {
   index: PersonIndex;
   locator: RecordLocator;
-  feed: ChangeFeed;
+  feed: Feed;
 }
+
+/**
+ * Lanes of the change feed. A registration is a string of dependent round trips; several lanes keep
+ * the database busy while each waits (docs/performance.md). Safe in parallel: a resource's versions
+ * share a lane, persons are created under a lock per NHS number, and pointer writes lock their row.
+ */
+const FEED_LANES = 4;
 
 export function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger): Federation {
   const index = new PersonIndex(defs, settings);
   const locator = new RecordLocator(defs, settings);
-  return { index, locator, feed: new ChangeFeed(repo, index, locator, settings, log) };
+  const lanes = Array.from({ length: FEED_LANES }, (_, lane) => new ChangeFeed(repo, index, locator, settings, log.child({ lane }), lane, FEED_LANES));
+  const feed: Feed = {
+    start: () => lanes.forEach((l) => l.start()),
+    stop: async () => void (await Promise.all(lanes.map((l) => l.stop()))),
+    drain: async () => void (await Promise.all(lanes.map((l) => l.drain()))),
+  };
+  return { index, locator, feed };
 }
 
 /**

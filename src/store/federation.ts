@@ -42,13 +42,17 @@ export class FederationRecords {
   constructor(private readonly q: Queryable) {}
 
   /**
-   * Takes the oldest changes nobody else is processing (at most `limit`, in order), removing them from
-   * the outbox: inside a transaction, so a failure puts them back.
+   * Takes the oldest changes of one lane nobody else is processing (at most `limit`, in order),
+   * removing them from the outbox: inside a transaction, so a failure puts them back. A resource's
+   * versions always fall in the same lane (`lane` of `lanes`), so lanes may run in parallel.
    */
-  async takeChanges(limit: number): Promise<Change[]> {
+  async takeChanges(limit: number, lane = 0, lanes = 1): Promise<Change[]> {
     const rows = await this.q.query<Change & { seq: string | number }>(
-      `DELETE FROM change_outbox WHERE seq IN (SELECT seq FROM change_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING seq, tenant, type, id, version, deleted`,
-      [limit],
+      `DELETE FROM change_outbox WHERE seq IN (
+         SELECT seq FROM change_outbox WHERE mod(abs(hashtext(tenant || '/' || type || '/' || id)), $2) = $3
+         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING seq, tenant, type, id, version, deleted`,
+      [limit, lanes, lane],
     );
     return rows.map((r) => ({ ...r, seq: String(r.seq), version: Number(r.version) })).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
   }
