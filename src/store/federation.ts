@@ -1,6 +1,6 @@
 // Storage of the central platform's federation records: the change outbox every tenant write fills,
-// person links (which platform person a tenant's Patient is), registration requests, and the summary
-// (the record locator reads what a tenant holds about a Patient from compartment.ts).
+// person links (which platform person a tenant's Patient is) and registration requests. (What a tenant
+// holds about a Patient, for the record locator, is read in compartment.ts.)
 import type { Queryable } from './db/driver.js';
 
 export interface Change {
@@ -36,7 +36,33 @@ export interface Registration {
   timestamp: string;
 }
 
-const TIMESTAMP = `to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const REGISTRATION_COLUMNS = `id, tenant, subject_of_care_id, patient_version, status, reason, diagnostics, person_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts`;
+
+interface RegistrationRow {
+  id: string;
+  tenant: string;
+  subject_of_care_id: string;
+  patient_version: number;
+  status: RegistrationStatus;
+  reason: string | null;
+  diagnostics: string | null;
+  person_id: string | null;
+  ts: string;
+}
+
+function toRegistration(r: RegistrationRow): Registration {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    subjectOfCareId: r.subject_of_care_id,
+    patientVersion: Number(r.patient_version),
+    status: r.status,
+    ...(r.reason !== null ? { reason: r.reason } : {}),
+    ...(r.diagnostics !== null ? { diagnostics: r.diagnostics } : {}),
+    ...(r.person_id !== null ? { personId: r.person_id } : {}),
+    timestamp: r.ts,
+  };
+}
 
 export class FederationRecords {
   constructor(private readonly q: Queryable) {}
@@ -61,9 +87,6 @@ export class FederationRecords {
     await this.q.query('DELETE FROM change_outbox WHERE seq = $1', [seq]);
   }
 
-  async pendingChanges(): Promise<number> {
-    return Number((await this.q.query<{ n: string | number }>('SELECT count(*) AS n FROM change_outbox'))[0].n);
-  }
 
   async personLink(tenant: string, patientId: string): Promise<PersonLink | undefined> {
     const rows = await this.q.query<{ tenant: string; patient_id: string; person_id: string; assurance: string; method: string }>(
@@ -73,13 +96,6 @@ export class FederationRecords {
     return rows[0] ? { tenant: rows[0].tenant, patientId: rows[0].patient_id, personId: rows[0].person_id, assurance: rows[0].assurance, method: rows[0].method } : undefined;
   }
 
-  async linksOfPerson(personId: string): Promise<PersonLink[]> {
-    const rows = await this.q.query<{ tenant: string; patient_id: string; person_id: string; assurance: string; method: string }>(
-      'SELECT tenant, patient_id, person_id, assurance, method FROM person_link WHERE person_id = $1 ORDER BY tenant, patient_id',
-      [personId],
-    );
-    return rows.map((r) => ({ tenant: r.tenant, patientId: r.patient_id, personId: r.person_id, assurance: r.assurance, method: r.method }));
-  }
 
   async link(l: PersonLink): Promise<void> {
     await this.q.query(
@@ -94,31 +110,16 @@ export class FederationRecords {
   }
 
   async addRegistration(r: Omit<Registration, 'timestamp' | 'status'>): Promise<Registration> {
-    await this.q.query(
-      `INSERT INTO registration (id, tenant, subject_of_care_id, patient_version, status) VALUES ($1, $2, $3, $4, 'pending')`,
+    const rows = await this.q.query<RegistrationRow>(
+      `INSERT INTO registration (id, tenant, subject_of_care_id, patient_version, status) VALUES ($1, $2, $3, $4, 'pending') RETURNING ${REGISTRATION_COLUMNS}`,
       [r.id, r.tenant, r.subjectOfCareId, r.patientVersion],
     );
-    return (await this.registration(r.tenant, r.id)) as Registration;
+    return toRegistration(rows[0]);
   }
 
   async registration(tenant: string, id: string): Promise<Registration | undefined> {
-    const rows = await this.q.query<{
-      id: string; tenant: string; subject_of_care_id: string; patient_version: number; status: RegistrationStatus;
-      reason: string | null; diagnostics: string | null; person_id: string | null; ts: string;
-    }>(`SELECT id, tenant, subject_of_care_id, patient_version, status, reason, diagnostics, person_id, ${TIMESTAMP} AS ts FROM registration WHERE tenant = $1 AND id = $2`, [tenant, id]);
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      id: r.id,
-      tenant: r.tenant,
-      subjectOfCareId: r.subject_of_care_id,
-      patientVersion: Number(r.patient_version),
-      status: r.status,
-      ...(r.reason !== null ? { reason: r.reason } : {}),
-      ...(r.diagnostics !== null ? { diagnostics: r.diagnostics } : {}),
-      ...(r.person_id !== null ? { personId: r.person_id } : {}),
-      timestamp: r.ts,
-    };
+    const rows = await this.q.query<RegistrationRow>(`SELECT ${REGISTRATION_COLUMNS} FROM registration WHERE tenant = $1 AND id = $2`, [tenant, id]);
+    return rows[0] ? toRegistration(rows[0]) : undefined;
   }
 
   /** Settles the pending registrations of a subject up to the Patient version that has been processed. */
