@@ -163,6 +163,8 @@ describe.each(await testDatabases())('registration and record locator on $name',
       next = page.json.link.find((l: { relation: string }) => l.relation === 'next')?.url;
     }
     expect(seen.sort()).toEqual(['Diabetic', 'Dog at home', 'Uses a hoist']);
+    const counted = await t.call('GET', `/fhir/Flag?patient=Patient/${person}&_summary=count`);
+    expect([counted.json.total, counted.json.entry]).toEqual([3, undefined]);
     expect((await t.call('GET', `/fhir/Flag?patient=Patient/${person}&_id=${dog.json.id as string}`)).json.entry.map((e: { resource: { code: { text: string } } }) => e.resource.code.text)).toEqual(['Dog at home']);
 
     const bad = await t.call('GET', `/fhir/Flag?patient=Patient/${person}&colour=red`);

@@ -63,6 +63,11 @@ export class FederatedRetrieval {
     const answers = await this.fanOut(located, (e) =>
       this.tenants.get(e.tenant, [type], [...forwarded, ['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId),
     );
+    if (forwarded.some(([k, v]) => k === '_summary' && v === 'count')) {
+      // Each tenant counted its own matches; the federated count is their sum (exact duplicates included).
+      const total = answers.reduce((sum, a) => sum + ('bundle' in a ? (a.bundle.total ?? 0) : 0), 0);
+      return { status: 200, headers: {}, body: bundle('searchset', this.warnings(answers), { total }) };
+    }
     return this.respond(ctx, req, `${type}`, [], answers, DEFAULT_COUNT);
   }
 
@@ -97,6 +102,13 @@ export class FederatedRetrieval {
     );
   }
 
+  /** One warning entry per tenant that failed or was late. */
+  private warnings(answers: TenantAnswer[]): BundleEntryOut[] {
+    return answers.flatMap((a) =>
+      'problem' in a ? [{ resource: outcome('warning', `Tenant ${a.entry.tenant} ${a.problem}; its records are missing from this result`, 'incomplete'), search: { mode: 'outcome' as const } }] : [],
+    );
+  }
+
   /** Merges the answers, drops exact duplicates, and cuts the requested page. */
   private respond(ctx: RequestContext, req: FhirRequest, path: string, first: BundleEntry[], answers: TenantAnswer[], defaultCount: number): FhirResponse {
     const seen = new Set<string>();
@@ -117,9 +129,7 @@ export class FederatedRetrieval {
       const mode = item.e.search?.mode === 'include' ? 'include' : 'match';
       merged.push({ fullUrl: item.e.fullUrl ?? `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource: item.tenant ? withSource(resource, base) : resource, search: { mode } });
     }
-    for (const a of answers) {
-      if ('problem' in a) warnings.push({ resource: outcome('warning', `Tenant ${a.entry.tenant} ${a.problem}; its records are missing from this result`, 'incomplete'), search: { mode: 'outcome' } });
-    }
+    warnings.push(...this.warnings(answers));
     const count = Math.min(Number(req.query.find(([k]) => k === '_count')?.[1] ?? defaultCount) || defaultCount, MAX_COUNT);
     const offset = Math.max(0, Number(req.query.find(([k]) => k === OFFSET)?.[1] ?? 0) || 0);
     const page = merged.slice(offset, offset + count);
