@@ -1,0 +1,59 @@
+// The change feed's failure handling on a real store: a change that keeps failing is set aside (and
+// logged) after three attempts, while the changes batched with it are still applied, once.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeFeed, PersonIndex, RecordLocator } from '../src/federation/index.js';
+import type { FederationSettings } from '../src/federation/index.js';
+import type { Repository } from '../src/store/index.js';
+import { testDatabases } from './support/databases.js';
+import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+
+/** The real locator, except that refreshing one Patient always fails (as a corrupt record would). */
+class LocatorFailingFor extends RecordLocator {
+  constructor(private readonly poisoned: () => string, ...args: ConstructorParameters<typeof RecordLocator>) {
+    super(...args);
+  }
+  override async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
+    if (patientId === this.poisoned()) throw new Error(`cannot index Patient/${patientId}`);
+    return super.refresh(repo, tenant, patientId, personId);
+  }
+}
+
+describe.each(await testDatabases())('change feed failures on $name', (database) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+    // This test drives its own feed lane; the platform's lanes stay out of the way.
+    await t.platform.federation.feed.stop();
+  });
+  afterAll(async () => t?.close());
+
+  it('sets a failing change aside after three attempts and applies the others', async () => {
+    const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
+    const logged: string[] = [];
+    const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (logged.push(chunk.toString()), done()) }));
+    let poisoned = '';
+    const locator = new LocatorFailingFor(() => poisoned, t.platform.defs, settings);
+    const feed = new ChangeFeed(t.platform.repo, new PersonIndex(t.platform.defs, settings), locator, settings, log);
+
+    const create = async (nhs: string): Promise<string> =>
+      (await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Feed' }] } })).json.id as string;
+    await create('9990000018');
+    poisoned = await create('9990000026');
+    await feed.drain();
+
+    const person = async (nhs: string): Promise<unknown[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
+    expect(await person('9990000018')).toHaveLength(1);
+    // The poisoned change rolled back each time: no half-registered person is left behind.
+    expect(await person('9990000026')).toHaveLength(0);
+    const remaining = await t.platform.db.query<{ n: string | number }>('SELECT count(*) AS n FROM change_outbox');
+    expect(Number(remaining[0].n)).toBe(0);
+    const messages = logged.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages.filter((m) => m === 'change feed: change failed')).toHaveLength(3);
+    expect(messages).toContain('change feed: change set aside after repeated failures');
+  });
+});
