@@ -1,5 +1,6 @@
 // Platform records that are not FHIR resources: tenants, OAuth clients, signing keys, secrets.
 import type { Queryable } from './db/driver.js';
+import { createTenantPartitions } from './partitions.js';
 
 export interface TenantRecord {
   id: string;
@@ -39,6 +40,7 @@ export async function upsertTenant(q: Queryable, t: TenantRecord): Promise<void>
     'INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, ods_code = EXCLUDED.ods_code',
     [t.id, t.name, t.kind, t.odsCode ?? null],
   );
+  await createTenantPartitions(q, t.id);
 }
 
 export async function findClient(q: Queryable, clientId: string): Promise<ClientRecord | undefined> {

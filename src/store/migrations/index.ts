@@ -2,15 +2,20 @@
 import * as resources from './0001-resources.js';
 import * as tenants from './0002-tenants-and-clients.js';
 import * as federation from './0003-federation.js';
+import * as partitions from './0004-tenant-partitions.js';
+import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** Static SQL, or `run` for a migration that depends on what the database holds. */
+  sql?: string;
+  run?: (tx: Queryable) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, ...resources },
   { version: 2, ...tenants },
   { version: 3, ...federation },
+  { version: 4, ...partitions },
 ];
