@@ -117,8 +117,7 @@ export class ChangeFeed {
     if (change.tenant === this.settings.centralTenant) return;
     if (change.type === 'Patient') return this.applyPatient(tx, change);
     // The version's references say whom it is about; a deletion is about whom the previous version was.
-    const version = await tx.vread(change.tenant, change.type, change.id, change.deleted ? change.version - 1 : change.version);
-    for (const patientId of version ? patientsReferenced(JSON.parse(version.content)) : []) {
+    for (const patientId of change.content ? patientsReferenced(JSON.parse(change.content)) : []) {
       const link = await tx.federation.personLink(change.tenant, patientId);
       if (link) await this.locator.refresh(tx, change.tenant, patientId, link.personId);
     }
@@ -130,9 +129,8 @@ export class ChangeFeed {
       await this.locator.remove(tx, change.tenant, change.id);
       return;
     }
-    const version = await tx.vread(change.tenant, 'Patient', change.id, change.version);
-    if (!version) return;
-    const outcome = await this.index.register(tx, change.tenant, JSON.parse(version.content) as Patient);
+    if (!change.content) return;
+    const outcome = await this.index.register(tx, change.tenant, JSON.parse(change.content) as Patient);
     if (outcome.status === 'registered') await this.locator.refresh(tx, change.tenant, change.id, outcome.personId);
     else await this.locator.remove(tx, change.tenant, change.id);
     await tx.federation.settleRegistrations(change.tenant, change.id, change.version, outcome);

@@ -35,9 +35,9 @@ export class RecordLocator {
 
   /** Brings the pointer for a tenant's Patient up to date with what the tenant now holds. */
   async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
-    const held = await repo.compartmentSummary(tenant, patientId);
-    if (held.length === 0) return this.remove(repo, tenant, patientId);
     const id = pointerId(tenant, patientId);
+    const [held, current] = await Promise.all([repo.compartmentSummary(tenant, patientId), repo.read(this.settings.centralTenant, 'DocumentReference', id)]);
+    if (held.length === 0) return this.remove(repo, tenant, patientId);
     const pointer: DocumentReference = {
       resourceType: 'DocumentReference',
       id,
@@ -56,7 +56,6 @@ export class RecordLocator {
       custodian: { identifier: { system: TENANT_SYSTEM, value: tenant }, display: tenant },
       content: [{ attachment: { contentType: 'application/fhir+json', url: sourceUrl(this.settings, tenant, patientId), title: `Patient record at ${tenant}` } }],
     };
-    const current = await repo.read(this.settings.centralTenant, 'DocumentReference', id);
     if (current && !current.deleted) {
       const { meta: _meta, ...stored } = JSON.parse(current.content) as DocumentReference;
       if (isDeepStrictEqual(stored, pointer)) return;

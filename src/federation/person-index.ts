@@ -31,9 +31,9 @@ export class PersonIndex {
     }
     // One person per NHS number even when two tenants register them at the same moment.
     await repo.lock(`person:nhs:${nhsNumber}`);
-    const existing = await repo.federation.personLink(tenant, id);
     const url = sourceUrl(this.settings, tenant, id);
-    const found = await this.personByNhsNumber(repo, nhsNumber);
+    // Independent reads go out together (pipelined on the transaction's connection).
+    const [existing, found] = await Promise.all([repo.federation.personLink(tenant, id), this.personByNhsNumber(repo, nhsNumber)]);
     const personId = found ?? (await this.createPerson(repo, patient, nhsNumber, url));
     if (existing && existing.personId !== personId) await this.removeSource(repo, existing.personId, url);
     if (found) await this.addSource(repo, personId, url);

@@ -10,6 +10,11 @@ export interface Change {
   id: string;
   version: number;
   deleted: boolean;
+  /**
+   * The JSON text of what the change is about: the version written, or for a deletion the version it
+   * deleted (read with the change, saving the feed a round trip).
+   */
+  content?: string;
 }
 
 export interface PersonLink {
@@ -73,14 +78,19 @@ export class FederationRecords {
    * versions always fall in the same lane (`lane` of `lanes`), so lanes may run in parallel.
    */
   async takeChanges(limit: number, lane = 0, lanes = 1): Promise<Change[]> {
-    const rows = await this.q.query<Change & { seq: string | number }>(
-      `DELETE FROM change_outbox WHERE seq IN (
-         SELECT seq FROM change_outbox WHERE mod(abs(hashtext(tenant || '/' || type || '/' || id)), $2) = $3
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING seq, tenant, type, id, version, deleted`,
+    const rows = await this.q.query<Omit<Change, 'content'> & { seq: string | number; content: string | null }>(
+      `WITH taken AS (
+         DELETE FROM change_outbox WHERE seq IN (
+           SELECT seq FROM change_outbox WHERE mod(abs(hashtext(tenant || '/' || type || '/' || id)), $2) = $3
+           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING seq, tenant, type, id, version, deleted)
+       SELECT t.seq, t.tenant, t.type, t.id, t.version, t.deleted, h.content FROM taken t
+       LEFT JOIN resource_history h ON h.tenant = t.tenant AND h.type = t.type AND h.id = t.id
+         AND h.version = CASE WHEN t.deleted THEN t.version - 1 ELSE t.version END
+       ORDER BY t.seq`,
       [limit, lanes, lane],
     );
-    return rows.map((r) => ({ ...r, seq: String(r.seq), version: Number(r.version) })).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+    return rows.map(({ content, ...r }) => ({ ...r, seq: String(r.seq), version: Number(r.version), ...(content !== null ? { content } : {}) }));
   }
 
   async discardChange(seq: string): Promise<void> {
