@@ -96,6 +96,7 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     expect((await t.call('GET', '/metrics')).status).toBe(403);
     const metrics = await t.call('GET', '/metrics', { as: 'platform-admin' });
     expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^scip_change_outbox_backlog \d+$/m);
     expect(metrics.text).toMatch(/scip_http_requests_total\{method="GET",route="\/tenants\/:tenant\/fhir\/\*",status="200"\} [1-9]/);
     expect(metrics.text).toContain('scip_http_request_duration_seconds_bucket');
     expect(metrics.text).not.toMatch(/route="[^"]*Patient\/[0-9a-f-]{36}/);

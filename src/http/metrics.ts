@@ -1,7 +1,7 @@
 // GET /metrics in the Prometheus text format: request counts and latencies by route and status,
-// plus the Node.js process metrics. Operators scrape it with a platform-admin bearer token.
+// the change feed's backlog, plus the Node.js process metrics. Operators scrape it with a platform-admin bearer token.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FhirError } from '../fhir/errors.js';
 import type { Platform } from '../platform.js';
 import { authenticate, PLATFORM_ADMIN } from './authenticate.js';
@@ -17,6 +17,15 @@ export async function metricsRoutes(app: FastifyInstance, platform: Platform): P
     labelNames: ['method', 'route'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
+  });
+
+  new Gauge({
+    name: 'scip_change_outbox_backlog',
+    help: 'Tenant writes not yet digested by the change feed (registration, record locator)',
+    registers: [registry],
+    async collect() {
+      this.set(await platform.repo.federation.backlog());
+    },
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -93,6 +93,11 @@ export class FederationRecords {
     return rows.map(({ content, ...r }) => ({ ...r, seq: String(r.seq), version: Number(r.version), ...(content !== null ? { content } : {}) }));
   }
 
+  /** Changes written and not yet digested: how far the change feed is behind. */
+  async backlog(): Promise<number> {
+    return Number((await this.q.query<{ n: string | number }>('SELECT count(*) AS n FROM change_outbox'))[0].n);
+  }
+
   async discardChange(seq: string): Promise<void> {
     await this.q.query('DELETE FROM change_outbox WHERE seq = $1', [seq]);
   }
