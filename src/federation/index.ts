@@ -1,5 +1,6 @@
-// Federation: the person index, the record locator and the change feed that keeps them current, and
-// registration requests. (Federated retrieval across tenants builds on these.)
+// Federation: the person index, the record locator and the change feed that keeps them current,
+// registration requests, and the router that answers the central base's person-scoped reads by asking
+// the tenants (in process, or their DPL processes over HTTP).
 import type { Logger } from 'pino';
 import type { Definitions } from '../fhir/definitions.js';
 import type { OperationDescriptor } from '../rest/operations.js';
