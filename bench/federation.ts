@@ -11,10 +11,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { startPlatformProcess } from './servers.js';
+import { benchDatabase, startPlatformProcess } from './servers.js';
 import { testNhsNumber } from './synthetic.js';
 
 const { values: args } = parseArgs({
@@ -55,16 +54,8 @@ const BENCH_TENANTS = [...Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`
 async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-fed-${backend}-`));
   const env: Record<string, string> = { SCIP_DATA_DIR: dataDir };
-  const dbName = `scip_bench_fed_${Date.now()}`;
-  const admin = args['admin-url'] as string;
-  if (backend === 'postgres') {
-    const sql = postgres(admin, { max: 1, onnotice: () => undefined });
-    await sql.unsafe(`CREATE DATABASE ${dbName}`);
-    await sql.end();
-    const url = new URL(admin);
-    url.pathname = `/${dbName}`;
-    env.DATABASE_URL = url.toString();
-  }
+  const database = await benchDatabase(backend, args['admin-url'] as string, 'scip_bench_fed');
+  if (database.url) env.DATABASE_URL = database.url;
   // Distributed: the bench tenants spread over three DPL processes; the central process serves /fhir.
   const dplPorts = [8752, 8753, 8754];
   const dplOf = (tenant: string): number => dplPorts[BENCH_TENANTS.indexOf(tenant) % dplPorts.length];
@@ -73,12 +64,14 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     SCIP_ISSUER: 'http://127.0.0.1:8751',
     SCIP_DPL_URLS: BENCH_TENANTS.map((t) => `${t}=http://127.0.0.1:${dplOf(t)}`).join(','),
   };
-  const server = await startPlatformProcess(8751, topology === 'distributed' ? { ...env, ...distributedEnv } : env);
+  let server: Awaited<ReturnType<typeof startPlatformProcess>> | undefined;
   const dpls: Awaited<ReturnType<typeof startPlatformProcess>>[] = [];
   const dplDirs: string[] = [];
   const rows: Row[] = [];
   const facts: Record<string, number | string> = {};
   try {
+    const central = await startPlatformProcess(8751, topology === 'distributed' ? { ...env, ...distributedEnv } : env);
+    server = central;
     if (topology === 'distributed') {
       for (const port of dplPorts) {
         const dplDir = mkdtempSync(join(tmpdir(), 'scip-bench-dpl-'));
@@ -87,12 +80,12 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
         dpls.push(await startPlatformProcess(port, { ...env, SCIP_DATA_DIR: dplDir, SCIP_ROLE: 'dpl', SCIP_TENANTS: served, SCIP_DEMO: 'false', SCIP_ISSUER: 'http://127.0.0.1:8751' }));
       }
     }
-    const tenantUrl = (tenant: string): string => (topology === 'distributed' ? `http://127.0.0.1:${dplOf(tenant)}` : server.url);
-    const adminClient = server.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
-    const token = (await json(await fetch(`${server.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminClient.clientId, client_secret: adminClient.clientSecret }) }))).access_token as string;
+    const tenantUrl = (tenant: string): string => (topology === 'distributed' ? `http://127.0.0.1:${dplOf(tenant)}` : central.url);
+    const adminClient = central.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
+    const token = (await json(await fetch(`${central.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminClient.clientId, client_secret: adminClient.clientSecret }) }))).access_token as string;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
     const tenants = Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`);
-    for (const id of tenants) await json(await fetch(`${server.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id, name: id }) }));
+    for (const id of tenants) await json(await fetch(`${central.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id, name: id }) }));
 
     // Persons held by 1, 3 and 10 tenants; each tenant holds the Patient and 20 Observations about them.
     const [one, three, ten] = nhsNumbers(500_000, 3);
@@ -114,15 +107,15 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     };
     for (const [nhs, count] of holdings) for (const tenant of tenants.slice(0, count)) await hold(nhs, tenant, 20);
     // The same amount of data as the 10-tenant person, in one store: the baseline.
-    await json(await fetch(`${server.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id: 'bench-all', name: 'bench-all' }) }));
+    await json(await fetch(`${central.url}/admin/tenants`, { method: 'POST', headers, body: JSON.stringify({ id: 'bench-all', name: 'bench-all' }) }));
     const [alone] = nhsNumbers(550_000, 1);
     await hold(alone, 'bench-all', 210);
     const personOf = async (nhs: string, tenantsHolding: number): Promise<string> => {
       for (;;) {
-        const found = await json(await fetch(`${server.url}/fhir/Patient?identifier=${NHS}|${nhs}`, { headers }));
+        const found = await json(await fetch(`${central.url}/fhir/Patient?identifier=${NHS}|${nhs}`, { headers }));
         const person = (found.entry as { resource: { id: string } }[] | undefined)?.[0]?.resource.id;
         if (person) {
-          const pointers = await json(await fetch(`${server.url}/fhir/DocumentReference?subject=Patient/${person}&type=https://openscip.org/fhir/CodeSystem/record-locator|tenant-record&_count=100`, { headers }));
+          const pointers = await json(await fetch(`${central.url}/fhir/DocumentReference?subject=Patient/${person}&type=https://openscip.org/fhir/CodeSystem/record-locator|tenant-record&_count=100`, { headers }));
           const held = ((pointers.entry as { resource: { extension: { extension: { url: string; valueInteger?: number }[] }[] } }[] | undefined) ?? [])
             .flatMap((e) => e.resource.extension.map((x) => x.extension.find((y) => y.url === 'count')?.valueInteger ?? 0))
             .reduce((a, b) => a + b, 0);
@@ -142,13 +135,13 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
         log(`${backend}: federated $everything over ${count} tenant(s) c=${c}`);
         rows.push({
           scenario: `central $everything, person held by ${count} tenant(s) (${1 + 21 * count} resources) c=${c}`,
-          result: await runLoad({ url: `${server.url}/fhir/Patient/${persons[i]}/$everything`, connections: c, durationSeconds: DURATION, headers }),
+          result: await runLoad({ url: `${central.url}/fhir/Patient/${persons[i]}/$everything`, connections: c, durationSeconds: DURATION, headers }),
         });
       }
     }
 
     // Registration throughput, end to end.
-    const before = ((await json(await fetch(`${server.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
+    const before = ((await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
     const numbers = nhsNumbers(600_000, REGISTRATIONS);
     const started = performance.now();
     let next = 0;
@@ -165,7 +158,7 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     await Promise.all(Array.from({ length: 8 }, worker));
     const accepted = performance.now();
     for (;;) {
-      const total = (await json(await fetch(`${server.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number;
+      const total = (await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number;
       if (total >= before + REGISTRATIONS) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -175,14 +168,10 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     facts.registrationsCompletedPerSecond = Math.round(REGISTRATIONS / ((done - started) / 1000));
     log(`${backend}: registrations accepted ${facts.registrationsAcceptedPerSecond}/s, completed ${facts.registrationsCompletedPerSecond}/s`);
   } finally {
-    await server.stop();
+    await server?.stop();
     for (const dpl of dpls) await dpl.stop();
     for (const dir of [dataDir, ...dplDirs]) rmSync(dir, { recursive: true, force: true });
-    if (backend === 'postgres') {
-      const sql = postgres(admin, { max: 1, onnotice: () => undefined });
-      await sql.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await sql.end();
-    }
+    await database.drop();
   }
   return { rows, facts };
 }

@@ -9,14 +9,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import postgres from 'postgres';
 import { fhirToMods, modsClass, modsToFhir, MODS_CLASSES, parseMods } from '../src/mods/index.js';
 import type { ModsClass } from '../src/mods/index.js';
 import { lookupIn, modsValidator } from '../test/support/mods.js';
 import { recordArbitrary } from '../test/support/mods-arbitrary.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { startPlatformProcess } from './servers.js';
+import { benchDatabase, startPlatformProcess } from './servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -71,45 +70,35 @@ function inProcess(cls: ModsClass, inputs: unknown[], label: string, withValidat
 async function overHttp(backend: 'postgres' | 'pglite'): Promise<{ scenario: string; result: LoadResult }[]> {
   const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-mods-${backend}-`));
   const env: Record<string, string> = { SCIP_DATA_DIR: dataDir };
-  const dbName = `scip_bench_mods_${Date.now()}`;
-  const admin = args['admin-url'] as string;
-  if (backend === 'postgres') {
-    const sql = postgres(admin, { max: 1, onnotice: () => undefined });
-    await sql.unsafe(`CREATE DATABASE ${dbName}`);
-    await sql.end();
-    const url = new URL(admin);
-    url.pathname = `/${dbName}`;
-    env.DATABASE_URL = url.toString();
-  }
-  const server = await startPlatformProcess(8741, env);
+  const database = await benchDatabase(backend, args['admin-url'] as string, 'scip_bench_mods');
+  if (database.url) env.DATABASE_URL = database.url;
   const rows: { scenario: string; result: LoadResult }[] = [];
+  let server: Awaited<ReturnType<typeof startPlatformProcess>> | undefined;
   try {
-    const client = server.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };
-    const tokenRes = await fetch(`${server.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }) });
+    const platform = await startPlatformProcess(8741, env);
+    server = platform;
+    const client = platform.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };
+    const tokenRes = await fetch(`${platform.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }) });
     const auth = { authorization: `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}`, 'content-type': 'application/json' };
     const subject = JSON.parse(readFileSync(join(import.meta.dirname, '../test/fixtures/mods/subject-of-care.margaret-okafor.json'), 'utf8')) as Record<string, unknown>;
     delete subject.versionNumber;
-    const made = await fetch(`${server.url}/tenants/sunrise-care/mods/subject-of-care`, { method: 'POST', headers: auth, body: JSON.stringify(subject) });
+    const made = await fetch(`${platform.url}/tenants/sunrise-care/mods/subject-of-care`, { method: 'POST', headers: auth, body: JSON.stringify(subject) });
     if (made.status !== 201) throw new Error(`subject publish failed: ${made.status} ${await made.text()}`);
     const body = JSON.stringify(ABOUT_ME_FIXTURE);
     for (const c of [1, 8]) {
       log(`${backend}: publish About Me c=${c}`);
-      rows.push({ scenario: `publish About Me (POST, 201) c=${c}`, result: await runLoad({ url: `${server.url}/tenants/sunrise-care/mods/about-me`, connections: c, durationSeconds: Number(args.duration), method: 'POST', headers: auth, body }) });
+      rows.push({ scenario: `publish About Me (POST, 201) c=${c}`, result: await runLoad({ url: `${platform.url}/tenants/sunrise-care/mods/about-me`, connections: c, durationSeconds: Number(args.duration), method: 'POST', headers: auth, body }) });
     }
-    const one = await fetch(`${server.url}/tenants/sunrise-care/mods/about-me`, { method: 'POST', headers: auth, body });
+    const one = await fetch(`${platform.url}/tenants/sunrise-care/mods/about-me`, { method: 'POST', headers: auth, body });
     const { id } = (await one.json()) as { id: string };
     for (const c of [1, 8]) {
       log(`${backend}: read About Me as MODS c=${c}`);
-      rows.push({ scenario: `read About Me as MODS (GET) c=${c}`, result: await runLoad({ url: `${server.url}/tenants/sunrise-care/mods/about-me/${id}`, connections: c, durationSeconds: Number(args.duration), headers: auth }) });
+      rows.push({ scenario: `read About Me as MODS (GET) c=${c}`, result: await runLoad({ url: `${platform.url}/tenants/sunrise-care/mods/about-me/${id}`, connections: c, durationSeconds: Number(args.duration), headers: auth }) });
     }
   } finally {
-    await server.stop();
+    await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    if (backend === 'postgres') {
-      const sql = postgres(admin, { max: 1, onnotice: () => undefined });
-      await sql.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await sql.end();
-    }
+    await database.drop();
   }
   return rows;
 }

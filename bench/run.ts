@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { rssMegabytes, startBareServer, startPlatformProcess } from './servers.js';
+import { benchDatabase, rssMegabytes, startBareServer, startPlatformProcess } from './servers.js';
 import { syntheticPatients } from './synthetic.js';
 import type { SyntheticPatient } from './synthetic.js';
 import { pgliteInsertLimit, postgresInsertLimit } from './write-limit.js';
@@ -57,23 +57,11 @@ async function loadPatients(base: string, headers: Record<string, string>, patie
 async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-${backend}-`));
   const env: Record<string, string> = { SCIP_DATA_DIR: dataDir, SCIP_MAX_BUNDLE_ENTRIES: '1000' };
-  let dropDatabase = async (): Promise<void> => undefined;
-  let databaseUrl: string | undefined;
-  if (backend === 'postgres') {
-    const name = `scip_bench_${Date.now()}`;
-    const admin = postgres(args['admin-url'] as string, { max: 1, onnotice: () => undefined });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(args['admin-url'] as string);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+  const database = await benchDatabase(backend, args['admin-url'] as string, 'scip_bench');
+  const databaseUrl = database.url;
+  if (databaseUrl) {
     env.DATABASE_URL = databaseUrl;
     env.SCIP_DB_MAX_CONNECTIONS = '32';
-    dropDatabase = async () => {
-      const a = postgres(args['admin-url'] as string, { max: 1, onnotice: () => undefined });
-      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    };
   }
   const rows: Row[] = [];
   const facts: Record<string, number | string> = {};
@@ -154,7 +142,7 @@ async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row
     facts.rssAfterMb = rssMegabytes(server.pid);
   } finally {
     await server?.stop();
-    await dropDatabase();
+    await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   return { rows, facts };

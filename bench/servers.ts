@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { waitForHealth } from '../test/support/net.js';
 
 export interface RunningServer {
@@ -73,4 +74,30 @@ export function rssMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return Math.round(kb / 1024);
+}
+
+export interface BenchDatabase {
+  /** DATABASE_URL for the platform; undefined on the embedded database (it lives in the data directory). */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/** The database of one benchmark run: a fresh PostgreSQL database, created now and dropped by `drop`. */
+export async function benchDatabase(backend: 'postgres' | 'pglite', adminUrl: string, prefix: string): Promise<BenchDatabase> {
+  if (backend === 'pglite') return { drop: async () => undefined };
+  const name = `${prefix}_${Date.now()}`;
+  const admin = (): postgres.Sql => postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  const create = admin();
+  await create.unsafe(`CREATE DATABASE ${name}`);
+  await create.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const sql = admin();
+      await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await sql.end();
+    },
+  };
 }
