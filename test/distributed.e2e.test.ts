@@ -1,7 +1,6 @@
 // The distributed topology as separate processes (`SCIP_ROLE`): a central platform and three DPLs,
 // sharing one PostgreSQL database and talking FHIR over HTTP. The onboarding flow runs across them;
 // then one DPL is killed and the central answer still comes, with a warning naming the missing tenant.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,25 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
 import type { ProcessEnvironment } from './support/databases.js';
-import { freePort, waitForHealth } from './support/net.js';
+import { freePort, startPlatformFromSource, stopProcess } from './support/net.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const TENANTS = ['sunrise-care', 'meadow-homecare', 'city-hospital'] as const;
 const json = { 'content-type': 'application/json' };
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(ROOT, 'test/fixtures/mods', `${name}.json`), 'utf8')) as Record<string, unknown>;
 
-async function start(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: 'ignore' });
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/healthz`, child, 90_000);
-  return child;
-}
-
-const stop = (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
+const start = (env: Record<string, string>): Promise<ChildProcess> => startPlatformFromSource(env, 90_000);
+const stop = stopProcess;
 
 
 const postgres = (await testDatabases()).filter((d) => d.name === 'postgres');

@@ -1,27 +1,16 @@
 // An acknowledged write survives a crash: the platform is started as `npm start` would run it
 // (a child process on a data directory), killed with SIGKILL after a write, and started again.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
-import { freePort, waitForHealth } from './support/net.js';
-
-const ROOT = join(import.meta.dirname, '..');
+import { freePort, startPlatformFromSource, stopProcess } from './support/net.js';
 
 
-async function start(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: 'ignore' });
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/healthz`, child, 60_000);
-  return child;
-}
 
-const killed = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+const start = (env: Record<string, string>): Promise<ChildProcess> => startPlatformFromSource(env, 60_000);
+const killed = (child: ChildProcess): Promise<void> => stopProcess(child, 'SIGKILL');
 
 describe.each(await testDatabases())('durability on $name', (database) => {
   it('keeps an acknowledged write, the clients and the signing key across a SIGKILL', async () => {

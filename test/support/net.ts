@@ -1,6 +1,8 @@
 // Loopback helpers for tests and benchmarks that run the platform as a real process.
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A free TCP port, for a server whose URL must be known before it listens. */
 export function freePort(): Promise<number> {
@@ -27,4 +29,21 @@ export async function waitForHealth(url: string, child: ChildProcess, timeoutMs:
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`server not healthy after ${timeoutMs} ms:\n${output()}`);
+}
+
+/** The platform from source (`src/main.ts` under tsx) as a child process, once it answers /healthz on env.PORT. */
+export async function startPlatformFromSource(env: Record<string, string>, timeoutMs: number): Promise<ChildProcess> {
+  const main = join(import.meta.dirname, '../../src/main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: 'ignore' });
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/healthz`, child, timeoutMs);
+  return child;
+}
+
+/** Sends a signal and resolves when the process has gone (at once if it already has). */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
 }
