@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import { parseSearch } from '../fhir/search/parse.js';
 import type { Definitions } from '../fhir/definitions.js';
-import type { HeldKind, Repository } from '../store/index.js';
+import type { Repository } from '../store/index.js';
 import { sourceUrl } from './person-index.js';
 import type { FederationSettings } from './settings.js';
 
@@ -18,11 +18,8 @@ const HELD_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/record-loc
 /** Where a tenant holds records about a person: one locator entry. */
 export interface LocatorEntry {
   tenant: string;
+  /** The tenant's own id for its Patient. */
   patientId: string;
-  /** The tenant's FHIR base. */
-  base: string;
-  held: HeldKind[];
-  lastUpdated: string;
 }
 
 const pointerId = (tenant: string, patientId: string): string => `loc-${createHash('sha256').update(`${tenant}/${patientId}`).digest('hex').slice(0, 40)}`;
@@ -75,19 +72,8 @@ export class RecordLocator {
     );
     return found.matches.map((m) => {
       const pointer = JSON.parse(m.content) as DocumentReference;
-      const tenant = pointer.custodian?.identifier?.value as string;
       const url = pointer.content[0].attachment.url as string;
-      return {
-        tenant,
-        patientId: url.slice(url.lastIndexOf('/') + 1),
-        base: url.slice(0, url.lastIndexOf('/Patient/')),
-        held: (pointer.extension ?? []).map((e) => ({
-          type: e.extension?.find((x) => x.url === 'type')?.valueCode as string,
-          count: e.extension?.find((x) => x.url === 'count')?.valueInteger as number,
-          lastUpdated: e.extension?.find((x) => x.url === 'lastUpdated')?.valueInstant as string,
-        })),
-        lastUpdated: pointer.date as string,
-      };
+      return { tenant: pointer.custodian?.identifier?.value as string, patientId: url.slice(url.lastIndexOf('/') + 1) };
     });
   }
 }

@@ -23,7 +23,7 @@ class ScriptedTenants implements TenantClient {
   }
 }
 
-const located = (tenant: string): LocatorEntry => ({ tenant, patientId: 'p', base: `http://scip.test/tenants/${tenant}/fhir`, held: [], lastUpdated: '2026-01-01T00:00:00Z' });
+const located = (tenant: string): LocatorEntry => ({ tenant, patientId: 'p' });
 
 describe('federated retrieval', () => {
   it('leaves out a late tenant with a warning, drops exact duplicates, and attributes every entry', async () => {
