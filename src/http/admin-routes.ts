@@ -1,8 +1,8 @@
 // The admin API (platform administrators): tenants. `scip tenant add` does the same from the command line.
+// A new tenant's MODS catalogue is installed by the process serving it, on its first request (tenants.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
-import { installCatalogue } from '../mods/index.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
 import { platform as platformRecords } from '../store/index.js';
@@ -32,7 +32,6 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
       { id: text(body?.id, 'id', true) as string, name: text(body?.name, 'name', true) as string, kind: text(body?.kind, 'kind', false) ?? 'care-provider', odsCode: text(body?.odsCode, 'odsCode', false) },
       CENTRAL_TENANT,
     );
-    await installCatalogue(platform.repo, [tenant.id]);
     return reply.code(201).header('location', `${platform.config.publicUrl}/tenants/${tenant.id}/fhir`).send(tenant);
   });
 }
