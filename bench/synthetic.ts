@@ -25,6 +25,12 @@ export function testNhsNumber(n: number): string {
   }
 }
 
+/** A surname drawn with the real share of the commonest British surnames (faker must be seeded by the caller). */
+export function syntheticSurname(): string {
+  return faker.number.float() < COMMON_SHARE ? faker.helpers.weightedArrayElement(COMMON_SURNAMES_WEIGHTED) : faker.person.lastName();
+}
+const COMMON_SURNAMES_WEIGHTED = COMMON_SURNAMES.map(([value, weight]) => ({ value, weight }));
+
 export interface SyntheticPatient {
   resourceType: 'Patient';
   identifier: { system: string; value: string }[];
@@ -40,7 +46,7 @@ export function syntheticPatients(count: number, seed: number): SyntheticPatient
   const out: SyntheticPatient[] = [];
   for (let i = 0; i < count; i++) {
     const gender = faker.helpers.arrayElement(['male', 'female'] as const);
-    const family = faker.number.float() < COMMON_SHARE ? faker.helpers.weightedArrayElement(COMMON_SURNAMES.map(([value, weight]) => ({ value, weight }))) : faker.person.lastName();
+    const family = syntheticSurname();
     out.push({
       resourceType: 'Patient',
       identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: testNhsNumber(seed * 1_000_003 + i) }],

@@ -9,7 +9,7 @@ import type { ProfileDefinition, ProfileRule } from './profile.js';
 const UK_CORE = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-';
 const ODS_ORGANISATION = 'https://fhir.nhs.uk/Id/ods-organization-code';
 const ODS_SITE = 'https://fhir.nhs.uk/Id/ods-site-code';
-const VERIFICATION_STATUS_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
+export const NHS_NUMBER_VERIFICATION_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
 export const NHS_NUMBER_VERIFICATION_SYSTEM = 'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland';
 export const NHS_NUMBER_VERIFICATION_CODES: Readonly<Record<string, string>> = {
   '01': 'Number present and verified',
@@ -61,7 +61,7 @@ const verificationStatus: ProfileRule = {
     const identifiers = (resource.identifier as Record<string, unknown>[] | undefined) ?? [];
     identifiers.forEach((id, i) => {
       ((id.extension as Record<string, unknown>[] | undefined) ?? []).forEach((ext, j) => {
-        if (ext.url !== VERIFICATION_STATUS_EXTENSION) return;
+        if (ext.url !== NHS_NUMBER_VERIFICATION_EXTENSION) return;
         const path = `Patient.identifier[${i}].extension[${j}]`;
         if (id.system !== NHS_NUMBER_SYSTEM) report(path, 'the verification status belongs on the NHS number identifier');
         const codings = ((ext.valueCodeableConcept as Record<string, unknown> | undefined)?.coding as Record<string, unknown>[] | undefined) ?? [];

@@ -3,6 +3,7 @@
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import type { Extension, Identifier } from '../../fhir/types.js';
 import { NHS_NUMBER_SYSTEM } from '../../fhir/profiles/nhs-number.js';
+import { NHS_NUMBER_VERIFICATION_EXTENSION as VERIFICATION_EXTENSION } from '../../fhir/profiles/uk-core.js';
 import type { SubjectOfCareInput, SubjectOfCareRegistration } from '../model/subject-of-care.js';
 import type { Coding } from '../model/primitives.js';
 import { VALUE_SETS } from '../terminology.js';
@@ -12,7 +13,6 @@ import {
   readCodingExt, readIdentity, readParts, primaryEntry, SOCIAL_HISTORY, someOrUndefined, toAddress, toCoding, toConcept, toNames, toReference, toTelecom, withId,
 } from './shared.js';
 
-const VERIFICATION_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
 const ETHNICITY_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory';
 const RELIGION_EXTENSION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-ReligiousAffiliation';
 const GENDER_IDENTITY_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/patient-genderIdentity';
