@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import { createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
+import { identityOperations } from './identity/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
@@ -101,7 +102,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
     const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }));
     const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
-    const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION], repo, federation.locator, settings, remote);
+    const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
     // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).
     if (topology.role !== 'dpl') federation.feed.start();
     const close = async (): Promise<void> => {

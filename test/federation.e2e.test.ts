@@ -91,18 +91,20 @@ describe.each(await testDatabases())('registration and record locator on $name',
     expect(person.json.link).toEqual([{ other: { reference: 'http://scip.test/tenants/sunrise-care/fhir/Patient/soc-0001' }, type: 'seealso' }]);
   });
 
-  it('fails a registration without an NHS number, with the reason', async () => {
+  it('registers a subject of care without an NHS number by matching their demographics', async () => {
     const { versionNumber: _v, ...zofia } = fixture('subject-of-care.no-nhs-number');
     const accepted = await t.call('POST', '/tenants/sunrise-care/mods/subjects-of-care/register', { body: zofia, headers: json });
     expect(accepted.status, accepted.text).toBe(202);
     const location = String(accepted.headers.location).replace('http://scip.test', '');
     const settled: CallResult = await eventually(async () => {
       const status = await t.call('GET', location);
-      expect(status.json.status).toBe('failed');
+      expect(status.json.status).toBe('registered');
       return status;
     });
-    expect(settled.json).toMatchObject({ subjectOfCareId: 'soc-0003', reason: 'no-nhs-number' });
-    expect(settled.json.personId).toBeUndefined();
+    expect(settled.json).toMatchObject({ subjectOfCareId: 'soc-0003' });
+    const person = await t.call('GET', `/fhir/Patient/${settled.json.personId as string}`);
+    expect(person.json.link).toEqual([{ other: { reference: expect.stringMatching(/\/tenants\/sunrise-care\/fhir\/Patient\//) }, type: 'seealso' }]);
+    expect(person.json.identifier).toBeUndefined();
   });
 
   it('refuses a registration payload without its id or with an invalid NHS number, storing nothing', async () => {

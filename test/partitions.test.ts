@@ -30,7 +30,7 @@ describe.each(await testDatabases())('tenant partitions on $name', (database) =>
       await db.query(`INSERT INTO resource_history (tenant, type, id, version, last_updated, deleted, method, content) VALUES ($1, 'Patient', 'p1', 1, now(), false, 'POST', '{}')`, [tenant]);
       await db.query(`INSERT INTO sp_token (tenant, rtype, rid, code, system, value) VALUES ($1, 'Patient', 'p1', 'identifier', 'urn:x', '1')`, [tenant]);
     }
-    expect(await migrate(db)).toEqual([4]);
+    expect(await migrate(db, MIGRATIONS.filter((m) => m.version <= 4))).toEqual([4]);
 
     const alpha = await partitionOf('resource', 'alpha');
     const beta = await partitionOf('resource', 'beta');

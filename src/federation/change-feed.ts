@@ -7,7 +7,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
 import type { RecordLocator } from './locator.js';
-import type { PersonIndex } from './person-index.js';
+import type { PersonIndex } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
 /** A change that fails this often is set aside (logged), so one bad record cannot stop the feed. */
@@ -118,7 +118,7 @@ export class ChangeFeed {
     if (change.type === 'Patient') return this.applyPatient(tx, change);
     // The version's references say whom it is about; a deletion is about whom the previous version was.
     for (const patientId of change.content ? patientsReferenced(JSON.parse(change.content)) : []) {
-      const link = await tx.federation.personLink(change.tenant, patientId);
+      const link = await tx.identity.personLink({ tenant: change.tenant, patientId });
       if (link) await this.locator.refresh(tx, change.tenant, patientId, link.personId);
     }
   }

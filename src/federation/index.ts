@@ -14,12 +14,12 @@ import { FederatedRetrieval } from './retrieval.js';
 import { InProcessTenants } from './tenant-client.js';
 import type { TenantClient } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
-import { PersonIndex } from './person-index.js';
+import { DEFAULT_MODEL, PersonIndex } from '../identity/index.js';
+import type { MatchModel } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
 export { LOCATOR_SYSTEM, RecordLocator, TENANT_SYSTEM } from './locator.js';
 export type { LocatorEntry } from './locator.js';
-export { PersonIndex, sourceUrl } from './person-index.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
@@ -44,13 +44,14 @@ export interface Federation {
 /**
  * Lanes of the change feed. A registration is a string of dependent round trips; several lanes keep
  * the database busy while each waits (docs/performance.md). Safe in parallel: a resource's versions
- * share a lane, persons are created under a lock per NHS number, and pointer writes lock their row.
+ * share a lane, registrations that could match lock their blocking keys, and pointer writes lock their row.
  */
 const FEED_LANES = 4;
 
-export function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger): Federation {
-  const index = new PersonIndex(defs, settings);
+export function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger, model: MatchModel = DEFAULT_MODEL): Federation {
   const locator = new RecordLocator(defs, settings);
+  // Merges and unmerges move records between persons: their locator pointers follow.
+  const index = new PersonIndex({ ...settings, model, relinked: (tx, tenant, patientId, personId) => locator.refresh(tx, tenant, patientId, personId) });
   const lanes = Array.from({ length: FEED_LANES }, (_, lane) => new ChangeFeed(repo, index, locator, settings, log.child({ lane }), lane, FEED_LANES));
   const feed: Feed = {
     start: () => lanes.forEach((l) => l.start()),

@@ -8,7 +8,7 @@ import type { DocumentReference } from '@medplum/fhirtypes';
 import { parseSearch } from '../fhir/search/parse.js';
 import type { Definitions } from '../fhir/definitions.js';
 import type { Repository } from '../store/index.js';
-import { sourceUrl } from './person-index.js';
+import { sourceUrl } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
 export const LOCATOR_SYSTEM = 'https://openscip.org/fhir/CodeSystem/record-locator';

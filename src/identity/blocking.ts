@@ -16,6 +16,8 @@ export function blockingKeys(f: MatchFeatures): string[] {
   // Exact date of birth survives any name error; surname sound + birth year survives a date typo.
   if (dob) keys.add(`dob:${dob}`);
   if (familyCode && f.birthDate) keys.add(`fy:${familyCode}:${f.birthDate.year}`);
+  // Given name sound + birth year survives a surname typo or change together with a date typo and a move.
+  if (f.birthDate) for (const g of givenCodes) keys.add(`gy:${g}:${f.birthDate.year}`);
   // Both names by sound, in either order, survive a wrong date of birth and a house move.
   if (familyCode) for (const g of givenCodes) keys.add(`nn:${[g, familyCode].sort().join(':')}`);
   // Given name at the same postcode survives a surname change or a badly typed surname and date.

@@ -4,7 +4,7 @@
 import { blockingKeys } from './blocking.js';
 import { compare } from './comparisons.js';
 import type { MatchFeatures } from './features.js';
-import { decide } from './model.js';
+import { decide, MIN_RECORDS_FOR_FREQUENCIES } from './model.js';
 import type { MatchModel, MatchOutcome, NameFrequencies } from './model.js';
 
 export interface PairDecision {
@@ -40,7 +40,7 @@ export function frequenciesOf(records: readonly MatchFeatures[]): NameFrequencie
         total++;
       }
     }
-    return (name: string) => (total ? (counts.get(name) ?? 0) / total : undefined);
+    return (name: string) => (total >= MIN_RECORDS_FOR_FREQUENCIES ? (counts.get(name) ?? 0) / total : undefined);
   };
   return { given: count((r) => r.given), family: count((r) => r.family) };
 }

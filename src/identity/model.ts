@@ -48,6 +48,12 @@ export const DEFAULT_MODEL: MatchModel = {
   thresholds: { autoLink: 0.99, review: 0.2 },
 };
 
+/**
+ * Below this many records, name frequencies in the data say little about the population: term-frequency
+ * adjustment waits until the records matched against are at least this many.
+ */
+export const MIN_RECORDS_FOR_FREQUENCIES = 1000;
+
 /** The smallest frequency a term-frequency adjustment uses: one rare name must not outweigh the rest. */
 const MIN_TERM_FREQUENCY = 1e-5;
 
@@ -122,6 +128,8 @@ export function decide(model: MatchModel, vector: ComparisonVector, a: MatchFeat
   }
   if (s.probability < model.thresholds.review) return { ...s, grade: 'certainly-not', rule: 'score below the review threshold' };
   if (s.probability < model.thresholds.autoLink) return { ...s, grade: 'possible', rule: 'score between the review and auto-link thresholds' };
+  // Equal NHS numbers are not shared by relatives: the household guard is for records without them.
+  if (level(vector, 'nhsNumber') === 0) return { ...s, grade: 'certain', rule: 'score above the auto-link threshold, with equal NHS numbers' };
   const given = level(vector, 'given');
   const birthDate = level(vector, 'birthDate');
   const namesAgree = given >= 0 && COMPARISONS.given[given] !== 'different';

@@ -5,7 +5,7 @@ import type { RawJson } from './raw-json.js';
 export interface BundleEntryOut {
   fullUrl?: string;
   resource?: RawJson | object;
-  search?: { mode: 'match' | 'include' | 'outcome'; score?: number };
+  search?: { mode: 'match' | 'include' | 'outcome'; score?: number; extension?: { url: string; valueCode?: string; extension?: unknown[] }[] };
   request?: { method: string; url: string };
   response?: { status: string; location?: string; etag?: string; lastModified?: string; outcome?: OperationOutcome };
 }

@@ -1,6 +1,6 @@
-// Storage of the central platform's federation records: the change outbox every tenant write fills,
-// person links (which platform person a tenant's Patient is) and registration requests. (What a tenant
-// holds about a Patient, for the record locator, is read in compartment.ts.)
+// Storage of the central platform's federation records: the change outbox every tenant write fills
+// and registration requests. (Person links are identity.ts's; what a tenant holds about a Patient,
+// for the record locator, is read in compartment.ts.)
 import type { Queryable } from './db/driver.js';
 
 export interface Change {
@@ -15,16 +15,6 @@ export interface Change {
    * deleted (read with the change, saving the feed a round trip).
    */
   content?: string;
-}
-
-export interface PersonLink {
-  tenant: string;
-  patientId: string;
-  personId: string;
-  /** How sure the link is (FHIR identity-assuranceLevel: level1..level4). */
-  assurance: string;
-  /** How it was made, e.g. `nhs-number-exact`. */
-  method: string;
 }
 
 export type RegistrationStatus = 'pending' | 'registered' | 'failed';
@@ -102,27 +92,6 @@ export class FederationRecords {
     await this.q.query('DELETE FROM change_outbox WHERE seq = $1', [seq]);
   }
 
-
-  async personLink(tenant: string, patientId: string): Promise<PersonLink | undefined> {
-    const rows = await this.q.query<{ tenant: string; patient_id: string; person_id: string; assurance: string; method: string }>(
-      'SELECT tenant, patient_id, person_id, assurance, method FROM person_link WHERE tenant = $1 AND patient_id = $2',
-      [tenant, patientId],
-    );
-    return rows[0] ? { tenant: rows[0].tenant, patientId: rows[0].patient_id, personId: rows[0].person_id, assurance: rows[0].assurance, method: rows[0].method } : undefined;
-  }
-
-
-  async link(l: PersonLink): Promise<void> {
-    await this.q.query(
-      `INSERT INTO person_link (tenant, patient_id, person_id, assurance, method) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant, patient_id) DO UPDATE SET person_id = EXCLUDED.person_id, assurance = EXCLUDED.assurance, method = EXCLUDED.method, linked_at = now()`,
-      [l.tenant, l.patientId, l.personId, l.assurance, l.method],
-    );
-  }
-
-  async unlink(tenant: string, patientId: string): Promise<void> {
-    await this.q.query('DELETE FROM person_link WHERE tenant = $1 AND patient_id = $2', [tenant, patientId]);
-  }
 
   async addRegistration(r: Omit<Registration, 'timestamp' | 'status'>): Promise<Registration> {
     const rows = await this.q.query<RegistrationRow>(

@@ -15,5 +15,7 @@ export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
 export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
-export type { Change, PersonLink, Registration, RegistrationStatus } from './federation.js';
+export type { Change, Registration, RegistrationStatus } from './federation.js';
+export { recordKey } from './identity.js';
+export type { IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';

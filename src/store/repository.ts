@@ -6,6 +6,7 @@ import type { Resource } from '../fhir/types.js';
 import type { Database, Queryable } from './db/driver.js';
 import { translated } from './errors.js';
 import { FederationRecords } from './federation.js';
+import { IdentityRecords } from './identity.js';
 import type { HeldKind } from './compartment.js';
 import { readCompartment, summariseCompartment } from './compartment.js';
 import type { HistoryPage, HistoryQuery } from './history.js';
@@ -126,9 +127,20 @@ export class Repository {
     return translated(() => summariseCompartment(this.q, tenant, patientId));
   }
 
-  /** The federation records (outbox, person links, registrations) on this connection or transaction. */
+  /** The federation records (outbox, registrations) on this connection or transaction. */
   get federation(): FederationRecords {
     return new FederationRecords(this.q);
+  }
+
+  /** The identity records (match index, person links, reviews, merges) on this connection or transaction. */
+  get identity(): IdentityRecords {
+    return new IdentityRecords(this.q);
+  }
+
+  /** Serialises work on several keys at once (taken in a fixed order, so two callers cannot deadlock). */
+  async lockAll(keys: readonly string[]): Promise<void> {
+    if (!keys.length) return;
+    await this.q.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n) s', [[...new Set(keys)].sort()]);
   }
 
   /** Serialises lock-step work on a key (conditional create) inside the current transaction. */

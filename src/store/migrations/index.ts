@@ -3,6 +3,7 @@ import * as resources from './0001-resources.js';
 import * as tenants from './0002-tenants-and-clients.js';
 import * as federation from './0003-federation.js';
 import * as partitions from './0004-tenant-partitions.js';
+import * as identity from './0005-identity.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, ...tenants },
   { version: 3, ...federation },
   { version: 4, ...partitions },
+  { version: 5, ...identity },
 ];

@@ -1,0 +1,257 @@
+// Storage of identity matching: the match index (features and blocking keys per tenant Patient), person
+// links with how each was made and an append-only history of every change to them, review pairs (open
+// and decided; a pair decided "different people" is never proposed again) and merges.
+import type { Queryable } from './db/driver.js';
+
+/** A tenant's Patient as the person index knows it. */
+export interface RecordKey {
+  tenant: string;
+  patientId: string;
+}
+
+export interface PersonLink extends RecordKey {
+  personId: string;
+  /** How sure the link is (FHIR identity-assuranceLevel: level1..level4). */
+  assurance: string;
+  /** How it was made: `nhs-number-verified`, `probabilistic`, `new-person`, `review`, `merge`, `unmerge`. */
+  method: string;
+  /** Match probability behind a probabilistic link. */
+  score?: number;
+  /** The decision rule, in words. */
+  rule?: string;
+  /** Who made it: `system`, or the reviewer's client or user. */
+  actor: string;
+}
+
+export interface IndexedRecord extends RecordKey {
+  /** MatchFeatures as JSON (the store does not interpret it). */
+  features: string;
+  personId?: string;
+}
+
+export interface IndexEntry extends RecordKey {
+  features: string;
+  given?: string;
+  family?: string;
+  verifiedNhs?: string;
+  keys: string[];
+}
+
+export interface ReviewPair {
+  recordA: string;
+  recordB: string;
+  taskId: string;
+  status: 'open' | 'same-person' | 'different-people' | 'withdrawn';
+}
+
+export interface MergeRecord {
+  id: string;
+  survivor: string;
+  merged: string;
+  /** The links moved from the merged person to the survivor, as they were before. */
+  moved: PersonLink[];
+  /** The merged person's golden Patient JSON before the merge. */
+  mergedBefore: string;
+  actor: string;
+  reason?: string;
+  undone: boolean;
+}
+
+/** `tenant/patientId`: how review pairs name records. */
+export const recordKey = (r: RecordKey): string => `${r.tenant}/${r.patientId}`;
+
+interface LinkRow {
+  tenant: string;
+  patient_id: string;
+  person_id: string;
+  assurance: string;
+  method: string;
+  score: number | null;
+  rule: string | null;
+  actor: string | null;
+}
+
+const toLink = (r: LinkRow): PersonLink => ({
+  tenant: r.tenant,
+  patientId: r.patient_id,
+  personId: r.person_id,
+  assurance: r.assurance,
+  method: r.method,
+  ...(r.score !== null ? { score: Number(r.score) } : {}),
+  ...(r.rule !== null ? { rule: r.rule } : {}),
+  actor: r.actor ?? 'system',
+});
+
+const LINK_COLUMNS = 'tenant, patient_id, person_id, assurance, method, score, rule, actor';
+
+export class IdentityRecords {
+  constructor(private readonly q: Queryable) {}
+
+  /** Files (or re-files) a record in the match index under its blocking keys. */
+  async index(e: IndexEntry): Promise<void> {
+    await this.q.query(
+      `WITH upserted AS (
+         INSERT INTO identity_record (tenant, patient_id, features, given, family, verified_nhs) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (tenant, patient_id) DO UPDATE SET features = EXCLUDED.features, given = EXCLUDED.given, family = EXCLUDED.family, verified_nhs = EXCLUDED.verified_nhs
+         RETURNING tenant),
+       stale AS (DELETE FROM identity_block WHERE tenant = $1 AND patient_id = $2 AND NOT (key = ANY($7::text[])))
+       INSERT INTO identity_block (key, tenant, patient_id) SELECT k, $1, $2 FROM unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
+      [e.tenant, e.patientId, e.features, e.given ?? null, e.family ?? null, e.verifiedNhs ?? null, e.keys],
+    );
+  }
+
+  async removeFromIndex(r: RecordKey): Promise<void> {
+    await this.q.query('WITH b AS (DELETE FROM identity_block WHERE tenant = $1 AND patient_id = $2) DELETE FROM identity_record WHERE tenant = $1 AND patient_id = $2', [r.tenant, r.patientId]);
+  }
+
+  /** Records filed under any of `keys`, other than `self`, with the person each is linked to. */
+  async candidates(keys: string[], self?: RecordKey): Promise<IndexedRecord[]> {
+    const rows = await this.q.query<{ tenant: string; patient_id: string; features: string; person_id: string | null }>(
+      `SELECT r.tenant, r.patient_id, r.features, l.person_id
+       FROM (SELECT DISTINCT tenant, patient_id FROM identity_block WHERE key = ANY($1::text[])) c
+       JOIN identity_record r ON r.tenant = c.tenant AND r.patient_id = c.patient_id
+       LEFT JOIN person_link l ON l.tenant = c.tenant AND l.patient_id = c.patient_id
+       WHERE NOT (c.tenant = $2 AND c.patient_id = $3)`,
+      [keys, self?.tenant ?? '', self?.patientId ?? ''],
+    );
+    return rows.map((r) => ({ tenant: r.tenant, patientId: r.patient_id, features: r.features, ...(r.person_id !== null ? { personId: r.person_id } : {}) }));
+  }
+
+  /**
+   * How many indexed records have each name, and how many records there are (exactly while the index
+   * is small, the planner's estimate once it is large): for term-frequency weights.
+   */
+  async nameCounts(given: string | undefined, family: string | undefined): Promise<{ given: number; family: number; total: number }> {
+    const rows = await this.q.query<{ g: string | number; f: string | number; total: string | number }>(
+      `SELECT (SELECT count(*) FROM identity_record WHERE given = $1) AS g, (SELECT count(*) FROM identity_record WHERE family = $2) AS f,
+              (SELECT CASE WHEN reltuples < 10000 THEN (SELECT count(*) FROM identity_record) ELSE reltuples::bigint END
+               FROM pg_class WHERE relname = 'identity_record') AS total`,
+      [given ?? null, family ?? null],
+    );
+    return { given: Number(rows[0].g), family: Number(rows[0].f), total: Number(rows[0].total) };
+  }
+
+  /** The verified NHS numbers among each person's records. */
+  async verifiedNhsOfPersons(personIds: string[]): Promise<Map<string, Set<string>>> {
+    const rows = await this.q.query<{ person_id: string; verified_nhs: string }>(
+      `SELECT l.person_id, r.verified_nhs FROM person_link l JOIN identity_record r ON r.tenant = l.tenant AND r.patient_id = l.patient_id
+       WHERE l.person_id = ANY($1::text[]) AND r.verified_nhs IS NOT NULL`,
+      [personIds],
+    );
+    const out = new Map<string, Set<string>>();
+    for (const r of rows) out.set(r.person_id, (out.get(r.person_id) ?? new Set()).add(r.verified_nhs));
+    return out;
+  }
+
+  async personLink(r: RecordKey): Promise<PersonLink | undefined> {
+    const rows = await this.q.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM person_link WHERE tenant = $1 AND patient_id = $2`, [r.tenant, r.patientId]);
+    return rows[0] ? toLink(rows[0]) : undefined;
+  }
+
+  async linksOfPerson(personId: string): Promise<PersonLink[]> {
+    return (await this.q.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM person_link WHERE person_id = $1 ORDER BY linked_at, tenant, patient_id`, [personId])).map(toLink);
+  }
+
+  /**
+   * Links (or re-links) a record to a person, recording the change in the link history — as the link's
+   * own method and actor, or as `event` says when the link is restored as it was (an unmerge).
+   */
+  async link(l: PersonLink, event: { method: string; actor: string } = l): Promise<void> {
+    await this.q.query(
+      `WITH previous AS (SELECT person_id FROM person_link WHERE tenant = $1 AND patient_id = $2),
+       event AS (INSERT INTO person_link_event (tenant, patient_id, person_id, previous_person_id, assurance, method, score, rule, actor)
+                 VALUES ($1, $2, $3, (SELECT person_id FROM previous), $4, $9, $6, $7, $10))
+       INSERT INTO person_link (tenant, patient_id, person_id, assurance, method, score, rule, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant, patient_id) DO UPDATE SET person_id = EXCLUDED.person_id, assurance = EXCLUDED.assurance, method = EXCLUDED.method,
+         score = EXCLUDED.score, rule = EXCLUDED.rule, actor = EXCLUDED.actor, linked_at = now()`,
+      [l.tenant, l.patientId, l.personId, l.assurance, l.method, l.score ?? null, l.rule ?? null, l.actor, event.method, event.actor],
+    );
+  }
+
+  async unlink(r: RecordKey, method: string, actor: string): Promise<void> {
+    await this.q.query(
+      `WITH removed AS (DELETE FROM person_link WHERE tenant = $1 AND patient_id = $2 RETURNING person_id)
+       INSERT INTO person_link_event (tenant, patient_id, person_id, previous_person_id, method, actor)
+       SELECT $1, $2, NULL, person_id, $3, $4 FROM removed`,
+      [r.tenant, r.patientId, method, actor],
+    );
+  }
+
+  /** Every change to a record's link, oldest first. */
+  async linkHistory(r: RecordKey): Promise<(Omit<PersonLink, 'personId'> & { personId?: string; previousPersonId?: string; at: string })[]> {
+    const rows = await this.q.query<Omit<LinkRow, 'person_id'> & { person_id: string | null; previous_person_id: string | null; at: string }>(
+      `SELECT tenant, patient_id, person_id, previous_person_id, assurance, method, score, rule, actor,
+              to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at
+       FROM person_link_event WHERE tenant = $1 AND patient_id = $2 ORDER BY seq`,
+      [r.tenant, r.patientId],
+    );
+    return rows.map((row) => ({
+      ...toLink({ ...row, person_id: row.person_id ?? '', assurance: row.assurance ?? '' }),
+      ...(row.person_id !== null ? { personId: row.person_id } : { personId: undefined }),
+      ...(row.previous_person_id !== null ? { previousPersonId: row.previous_person_id } : {}),
+      at: row.at,
+    }));
+  }
+
+  /** The review pair for two records, in either order. */
+  async reviewPair(a: RecordKey, b: RecordKey): Promise<ReviewPair | undefined> {
+    const [x, y] = [recordKey(a), recordKey(b)].sort();
+    const rows = await this.q.query<{ record_a: string; record_b: string; task_id: string; status: ReviewPair['status'] }>(
+      'SELECT record_a, record_b, task_id, status FROM identity_review WHERE record_a = $1 AND record_b = $2',
+      [x, y],
+    );
+    return rows[0] ? { recordA: rows[0].record_a, recordB: rows[0].record_b, taskId: rows[0].task_id, status: rows[0].status } : undefined;
+  }
+
+  async reviewByTask(taskId: string): Promise<ReviewPair | undefined> {
+    const rows = await this.q.query<{ record_a: string; record_b: string; task_id: string; status: ReviewPair['status'] }>(
+      'SELECT record_a, record_b, task_id, status FROM identity_review WHERE task_id = $1',
+      [taskId],
+    );
+    return rows[0] ? { recordA: rows[0].record_a, recordB: rows[0].record_b, taskId: rows[0].task_id, status: rows[0].status } : undefined;
+  }
+
+  /** Records with a "different people" decision against `r`: never proposed as its matches again. */
+  async rejectedWith(r: RecordKey): Promise<Set<string>> {
+    const key = recordKey(r);
+    const rows = await this.q.query<{ other: string }>(
+      `SELECT CASE WHEN record_a = $1 THEN record_b ELSE record_a END AS other FROM identity_review
+       WHERE (record_a = $1 OR record_b = $1) AND status = 'different-people'`,
+      [key],
+    );
+    return new Set(rows.map((row) => row.other));
+  }
+
+  async openReview(a: RecordKey, b: RecordKey, taskId: string): Promise<void> {
+    const [x, y] = [recordKey(a), recordKey(b)].sort();
+    await this.q.query(
+      `INSERT INTO identity_review (record_a, record_b, task_id, status) VALUES ($1, $2, $3, 'open')
+       ON CONFLICT (record_a, record_b) DO UPDATE SET task_id = EXCLUDED.task_id, status = 'open'`,
+      [x, y, taskId],
+    );
+  }
+
+  async decideReview(taskId: string, status: Exclude<ReviewPair['status'], 'open'>): Promise<void> {
+    await this.q.query('UPDATE identity_review SET status = $2 WHERE task_id = $1', [taskId, status]);
+  }
+
+  async saveMerge(m: Omit<MergeRecord, 'undone'>): Promise<void> {
+    await this.q.query('INSERT INTO identity_merge (id, survivor, merged, moved, merged_before, actor, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      m.id, m.survivor, m.merged, JSON.stringify(m.moved), m.mergedBefore, m.actor, m.reason ?? null,
+    ]);
+  }
+
+  /** The merge (not undone) that retired `mergedPersonId`. */
+  async activeMergeOf(mergedPersonId: string): Promise<MergeRecord | undefined> {
+    const rows = await this.q.query<{ id: string; survivor: string; merged: string; moved: string; merged_before: string; actor: string; reason: string | null }>(
+      'SELECT id, survivor, merged, moved, merged_before, actor, reason FROM identity_merge WHERE merged = $1 AND undone_at IS NULL ORDER BY at DESC LIMIT 1',
+      [mergedPersonId],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, survivor: r.survivor, merged: r.merged, moved: JSON.parse(r.moved) as PersonLink[], mergedBefore: r.merged_before, actor: r.actor, ...(r.reason !== null ? { reason: r.reason } : {}), undone: false } : undefined;
+  }
+
+  async markUndone(mergeId: string, actor: string): Promise<void> {
+    await this.q.query('UPDATE identity_merge SET undone_at = now(), undone_by = $2 WHERE id = $1', [mergeId, actor]);
+  }
+}

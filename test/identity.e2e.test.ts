@@ -1,0 +1,196 @@
+// Identity matching over HTTP on both databases: registration links records of one person written
+// differently on two tenants; $match finds and explains; doubtful pairs become review tasks that an
+// operator decides; merge and unmerge change links only, and unmerge restores the previous state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from './support/databases.js';
+import { startTestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+const VERIFICATION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
+const VERIFICATION_SYSTEM = 'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland';
+const ADMIN = 'platform-admin';
+const MEADOW = 'meadow-homecare-system';
+
+interface Demographics {
+  given: string;
+  family: string;
+  birthDate: string;
+  postcode?: string;
+  line?: string;
+  gender?: 'male' | 'female';
+  nhs?: { value: string; verified: boolean };
+}
+
+const patient = (d: Demographics) => ({
+  resourceType: 'Patient',
+  ...(d.nhs
+    ? { identifier: [{ system: NHS, value: d.nhs.value, extension: [{ url: VERIFICATION, valueCodeableConcept: { coding: [{ system: VERIFICATION_SYSTEM, code: d.nhs.verified ? '01' : '02' }] } }] }] }
+    : {}),
+  name: [{ use: 'official', family: d.family, given: [d.given] }],
+  gender: d.gender ?? 'female',
+  birthDate: d.birthDate,
+  address: [{ use: 'home', line: [d.line ?? '14 Larch Avenue'], city: 'Leeds', postalCode: d.postcode ?? 'LS6 3HN' }],
+});
+
+const parameters = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
+
+describe.each(await testDatabases())('identity matching on $name', (database) => {
+  let t: TestPlatform;
+
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+    // The test drives the change feed itself, so each step sees the previous one applied.
+    await t.platform.federation.feed.stop();
+  });
+  afterAll(async () => t?.close());
+
+  const settle = () => t.platform.federation.feed.drain();
+  const create = async (tenant: string, d: Demographics, as?: string): Promise<string> => {
+    const res = await t.call('POST', `/tenants/${tenant}/fhir/Patient`, { body: patient(d), ...(as ? { as } : {}) });
+    expect(res.status, res.text).toBe(201);
+    return res.json.id as string;
+  };
+  const personOf = async (tenant: string, id: string): Promise<string> => {
+    const link = await t.platform.repo.identity.personLink({ tenant, patientId: id });
+    expect(link).toBeDefined();
+    return link?.personId as string;
+  };
+  const read = async (path: string) => (await t.call('GET', path, { as: ADMIN })).json;
+  const withoutMeta = ({ meta: _m, ...rest }: Record<string, unknown>) => rest;
+  interface ReviewTask {
+    id: string;
+    status: string;
+    focus: { reference: string };
+    code: { coding: { code: string }[] };
+    input: { type: { coding: { code: string }[] }; valueReference?: { reference: string }; valueString?: string }[];
+  }
+  const candidateOf = (task: ReviewTask): string => task.input.find((i) => i.type.coding[0].code === 'candidate-person')?.valueReference?.reference ?? '';
+  /** Review tasks between two persons (either may be the one under review: the feed's lanes run in parallel). */
+  const reviewsBetween = async (pa: string, pb: string, status = 'requested'): Promise<ReviewTask[]> => {
+    const all = await read(`/fhir/Task?code=https://openscip.org/fhir/CodeSystem/identity-review|possible-duplicate&status=${status}&_count=100`);
+    const persons = [`Patient/${pa}`, `Patient/${pb}`];
+    return ((all.entry ?? []) as { resource: ReviewTask }[]).map((e) => e.resource).filter((task) => persons.includes(task.focus.reference) && persons.includes(candidateOf(task)));
+  };
+
+  it('links one person recorded differently by two tenants, without NHS numbers, and says how', async () => {
+    const a = await create('sunrise-care', { given: 'Margaret', family: "O'Donnell", birthDate: '1941-03-09', line: '7 Beech Grove', postcode: 'LS6 2AB' });
+    const b = await create('meadow-homecare', { given: 'Peggy', family: 'ODonnell', birthDate: '1941-09-03', line: '7 Beech Grv', postcode: 'LS6 2AB' }, MEADOW);
+    await settle();
+    const person = await personOf('sunrise-care', a);
+    expect(await personOf('meadow-homecare', b)).toBe(person);
+    const link = await t.platform.repo.identity.personLink({ tenant: 'meadow-homecare', patientId: b });
+    expect(link).toMatchObject({ method: 'probabilistic', assurance: 'level2', actor: 'system' });
+    expect(link?.score).toBeGreaterThan(0.99);
+    const golden = await read(`/fhir/Patient/${person}`);
+    expect(golden.link.map((l: { other: { reference: string } }) => l.other.reference).sort()).toEqual([
+      `http://scip.test/tenants/meadow-homecare/fhir/Patient/${b}`,
+      `http://scip.test/tenants/sunrise-care/fhir/Patient/${a}`,
+    ]);
+
+    const match = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'Maggie', family: 'ODonnell', birthDate: '1941-03-09', postcode: 'LS6 2AB' }) }) });
+    expect(match.status, match.text).toBe(200);
+    expect(match.json).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+    const entry = match.json.entry[0];
+    expect(entry.resource.id).toBe(person);
+    expect(entry.search.mode).toBe('match');
+    expect(entry.search.score).toBeGreaterThan(0.99);
+    expect(entry.search.extension[0]).toEqual({ url: 'http://hl7.org/fhir/StructureDefinition/match-grade', valueCode: 'certain' });
+    const explanation = entry.search.extension[1].extension.find((e: { url: string }) => e.url === 'comparisons').valueString as string;
+    expect(explanation).toMatch(/given: nickname \(\+\d/);
+  });
+
+  it('answers $match with nothing certain for a stranger, and validates its parameters', async () => {
+    const stranger = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'Tobias', family: 'Quennell', birthDate: '1990-12-30', postcode: 'M1 1AE' }) }, { name: 'onlyCertainMatches', valueBoolean: true }) });
+    expect(stranger.status).toBe(200);
+    expect(stranger.json.total).toBe(0);
+    const noResource = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'count', valueInteger: 3 }) });
+    expect(noResource.status).toBe(400);
+    expect(noResource.json.issue[0].expression).toEqual(["Parameters.parameter.where(name='resource')"]);
+    const badCount = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }, { name: 'count', valueInteger: 0 }) });
+    expect(badCount.status).toBe(400);
+    expect(badCount.json.issue[0].expression).toEqual(["Parameters.parameter.where(name='count')"]);
+    const onTenant = await t.call('POST', '/tenants/sunrise-care/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }) });
+    expect(onTenant.status).toBe(405);
+  });
+
+  it('never links different verified NHS numbers, and refuses to merge them', async () => {
+    const twin = (given: string, nhs: string): Demographics => ({ given, family: 'Achterberg', birthDate: '1988-07-21', line: '3 Mill Lane', postcode: 'LS7 4QT', nhs: { value: nhs, verified: true } });
+    const a = await create('sunrise-care', twin('Ruth', '9990000204'));
+    const b = await create('meadow-homecare', twin('Ruth', '9990000212'), MEADOW);
+    await settle();
+    const [pa, pb] = [await personOf('sunrise-care', a), await personOf('meadow-homecare', b)];
+    expect(pa).not.toBe(pb);
+    const merge = await t.call('POST', '/fhir/Patient/$merge', { as: ADMIN, body: parameters({ name: 'source-patient', valueReference: { reference: `Patient/${pb}` } }, { name: 'target-patient', valueReference: { reference: `Patient/${pa}` } }) });
+    expect(merge.status).toBe(409);
+    expect(merge.json.issue[0].diagnostics).toMatch(/different verified NHS numbers/);
+  });
+
+  it('sends twins to review; "different people" is remembered and never proposed again', async () => {
+    const a = await create('sunrise-care', { given: 'Harriet', family: 'Lindqvist', birthDate: '1995-02-17', line: '22 Cherry Row', postcode: 'LS8 1JJ' });
+    const b = await create('city-hospital', { given: 'Eleanor', family: 'Lindqvist', birthDate: '1995-02-17', line: '22 Cherry Row', postcode: 'LS8 1JJ' }, 'city-hospital-system');
+    await settle();
+    const [pa, pb] = [await personOf('sunrise-care', a), await personOf('city-hospital', b)];
+    expect(pa).not.toBe(pb);
+    const tasks = await reviewsBetween(pa, pb);
+    expect(tasks).toHaveLength(1);
+    const task = tasks[0];
+    expect(task.input.find((i) => i.type.coding[0].code === 'explanation')?.valueString).toMatch(/given: different/);
+
+    const forbidden = await t.call('POST', `/fhir/Task/${task.id}/$review`, { body: parameters({ name: 'decision', valueCode: 'different-people' }) });
+    expect(forbidden.status).toBe(403);
+    const badDecision = await t.call('POST', `/fhir/Task/${task.id}/$review`, { as: ADMIN, body: parameters({ name: 'decision', valueCode: 'maybe' }) });
+    expect(badDecision.status).toBe(400);
+    expect(badDecision.json.issue[0].expression).toEqual(["Parameters.parameter.where(name='decision')"]);
+    const decided = await t.call('POST', `/fhir/Task/${task.id}/$review`, { as: ADMIN, body: parameters({ name: 'decision', valueCode: 'different-people' }, { name: 'note', valueString: 'Twin sisters, confirmed by phone' }) });
+    expect(decided.status, decided.text).toBe(200);
+    expect(decided.json).toMatchObject({ status: 'completed', businessStatus: { coding: [{ code: 'different-people' }] } });
+    expect((await t.call('POST', `/fhir/Task/${task.id}/$review`, { as: ADMIN, body: parameters({ name: 'decision', valueCode: 'same-person' }) })).status).toBe(409);
+
+    // A new version of the record is matched again; the rejected pair is not raised again.
+    const updated = await t.call('PUT', `/tenants/city-hospital/fhir/Patient/${b}`, { as: 'city-hospital-system', body: { ...patient({ given: 'Eleanor', family: 'Lindqvist', birthDate: '1995-02-17', line: '22 Cherry Row', postcode: 'LS8 1JJ' }), id: b, telecom: [{ system: 'phone', value: '0113 496 0000' }] } });
+    expect(updated.status).toBe(200);
+    await settle();
+    expect(await reviewsBetween(pa, pb, 'requested')).toHaveLength(0);
+    expect(await reviewsBetween(pa, pb, 'completed')).toHaveLength(1);
+  });
+
+  it('merges on a "same person" review and unmerges back to exactly the previous state', async () => {
+    // A typo in the surname and a date of birth a digit out: probable, not certain.
+    const a = await create('sunrise-care', { given: 'Winifred', family: 'Ashworth', birthDate: '1936-11-04', line: '9 Station Road', postcode: 'LS12 2EE' });
+    const b = await create('meadow-homecare', { given: 'Winifred', family: 'Ashwort', birthDate: '1936-11-07', line: '41 Moor View', postcode: 'LS27 9AA' }, MEADOW);
+    await settle();
+    const [pa, pb] = [await personOf('sunrise-care', a), await personOf('meadow-homecare', b)];
+    expect(pa).not.toBe(pb);
+    const before = { [pa]: withoutMeta(await read(`/fhir/Patient/${pa}`)), [pb]: withoutMeta(await read(`/fhir/Patient/${pb}`)) };
+    const tasks = await reviewsBetween(pa, pb);
+    expect(tasks).toHaveLength(1);
+    // The candidate's person survives; the one under review is retired into it.
+    const survivor = candidateOf(tasks[0]).slice('Patient/'.length);
+    const retired = survivor === pa ? pb : pa;
+    const [retiredTenant, retiredRecord, retiredAs] = retired === pa ? ['sunrise-care', a, undefined] : ['meadow-homecare', b, MEADOW];
+
+    const decided = await t.call('POST', `/fhir/Task/${tasks[0].id}/$review`, { as: ADMIN, body: parameters({ name: 'decision', valueCode: 'same-person' }) });
+    expect(decided.status, decided.text).toBe(200);
+    expect(await personOf(retiredTenant, retiredRecord)).toBe(survivor);
+    const merged = await read(`/fhir/Patient/${survivor}`);
+    expect(merged.link).toContainEqual({ other: { reference: `Patient/${retired}` }, type: 'replaces' });
+    expect(merged.link).toContainEqual({ other: { reference: `http://scip.test/tenants/${retiredTenant}/fhir/Patient/${retiredRecord}` }, type: 'seealso' });
+    expect(await read(`/fhir/Patient/${retired}`)).toMatchObject({ active: false, link: [{ other: { reference: `Patient/${survivor}` }, type: 'replaced-by' }] });
+    const history = await t.platform.repo.identity.linkHistory({ tenant: retiredTenant, patientId: retiredRecord });
+    expect(history.map((h) => [h.method, h.actor])).toEqual([['new-person', 'system'], ['merge', ADMIN]]);
+    const everything = await t.call('GET', `/fhir/Patient/${survivor}/$everything`);
+    expect(everything.json.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Patient')).toHaveLength(3);
+
+    const unmerge = await t.call('POST', `/fhir/Patient/${retired}/$unmerge`, { as: ADMIN, body: parameters() });
+    expect(unmerge.status, unmerge.text).toBe(200);
+    expect(await personOf(retiredTenant, retiredRecord)).toBe(retired);
+    expect(withoutMeta(await read(`/fhir/Patient/${pa}`))).toEqual(before[pa]);
+    expect(withoutMeta(await read(`/fhir/Patient/${pb}`))).toEqual(before[pb]);
+    expect(await t.platform.repo.identity.personLink({ tenant: retiredTenant, patientId: retiredRecord })).toMatchObject({ method: 'new-person', actor: 'system' });
+    expect((await t.platform.repo.identity.linkHistory({ tenant: retiredTenant, patientId: retiredRecord })).map((h) => h.method)).toEqual(['new-person', 'merge', 'unmerge']);
+    // The source records were never touched.
+    expect((await t.call('GET', `/tenants/${retiredTenant}/fhir/Patient/${retiredRecord}/_history`, { ...(retiredAs ? { as: retiredAs } : {}) })).json.total).toBe(1);
+    expect((await t.call('POST', `/fhir/Patient/${retired}/$unmerge`, { as: ADMIN, body: parameters() })).status).toBe(404);
+  });
+});
