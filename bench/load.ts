@@ -25,6 +25,8 @@ export interface LoadSpec {
   body?: string;
   /** Varies the path per request (e.g. a different id each time). */
   path?: () => string;
+  /** Varies the body per request (e.g. a different query each time). */
+  nextBody?: () => string;
 }
 
 const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
@@ -39,7 +41,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     method: spec.method ?? 'GET',
     headers: spec.headers,
     body: spec.body,
-    requests: spec.path ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: (spec.path as () => string)() }) }] : undefined,
+    requests:
+      spec.path || spec.nextBody
+        ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, ...(spec.path ? { path: spec.path() } : {}), ...(spec.nextBody ? { body: spec.nextBody() } : {}) }) }]
+        : undefined,
   });
   // Without a callback autocannon returns an emitter that is also a promise; its types only say promise.
   (instance as unknown as EventEmitter).on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
 import { CENTRAL_TENANT } from '../platform.js';
+import { patientsFromFile, patientsOfTenant, runDedupe } from './dedupe.js';
 import { DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
@@ -57,6 +58,23 @@ client
   .action((clientId: string, o: { tenant?: string; roles: string; scopes: string; name?: string }) =>
     withDatabase(async (db) => print(await registerClient(db, { clientId, tenant: o.tenant, roles: list(o.roles), scopes: list(o.scopes), name: o.name }))),
   );
+
+const identity = program.command('identity').description('identity matching and the person index');
+identity
+  .command('dedupe')
+  .description("find duplicate persons among a tenant's Patients or a file of Patients (NDJSON, JSON array or Bundle)")
+  .option('--tenant <tenant>', "de-duplicate this tenant's current Patients")
+  .option('--file <path>', 'de-duplicate the Patients in this file')
+  .option('--report <path>', 'write the full report (clusters, links, pairs for review) as JSON here')
+  .option('--no-progress', 'no progress bar')
+  .action(async (o: { tenant?: string; file?: string; report?: string; progress: boolean }) => {
+    if (!o.tenant === !o.file) throw new FhirError('invalid', { diagnostics: 'Give exactly one of --tenant and --file' });
+    const input = o.file
+      ? patientsFromFile(o.file)
+      : await withDatabase((db) => patientsOfTenant(db, o.tenant as string, (n) => o.progress && process.stderr.write(`\r read ${n} Patients`)));
+    if (o.progress && o.tenant) process.stderr.write('\n');
+    print(runDedupe(input, o.report, o.progress));
+  });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof FhirError || err instanceof ConfigError || err instanceof DataDirInUseError) {

@@ -6,6 +6,7 @@ import { compare } from './comparisons.js';
 import type { MatchFeatures } from './features.js';
 import { decide, MIN_RECORDS_FOR_FREQUENCIES } from './model.js';
 import type { MatchModel, MatchOutcome, NameFrequencies } from './model.js';
+import { explain } from './model.js';
 
 export interface PairDecision {
   a: number;
@@ -134,3 +135,52 @@ class Clusters {
     return { clusterOf, count: numberOf.size };
   }
 }
+
+export interface DedupeReport {
+  records: number;
+  clusters: number;
+  /** Clusters of more than one record: the duplicates found. */
+  duplicateClusters: number;
+  recordsInDuplicateClusters: number;
+  comparedPairs: number;
+  links: number;
+  reviews: number;
+  conflicts: number;
+  seconds: number;
+  /** Every cluster of more than one record, with the links that joined it. */
+  duplicates: { records: string[]; links: { a: string; b: string; probability: number; rule: string }[] }[];
+  /** Pairs for a person to look at. */
+  review: { a: string; b: string; probability: number; grade: string; explanation: string }[];
+}
+
+/** A report of a de-duplication, naming records by `ids` (same order as the records given to dedupe). */
+export function dedupeReport(result: DedupeResult, ids: readonly string[], seconds: number): DedupeReport {
+  const members = new Map<number, number[]>();
+  result.clusterOf.forEach((c, i) => members.set(c, [...(members.get(c) ?? []), i]));
+  const linksOf = new Map<number, PairDecision[]>();
+  for (const l of result.links) {
+    const c = result.clusterOf[l.a];
+    linksOf.set(c, [...(linksOf.get(c) ?? []), l]);
+  }
+  const duplicates = [...members.entries()]
+    .filter(([, m]) => m.length > 1)
+    .map(([c, m]) => ({
+      records: m.map((i) => ids[i]),
+      links: (linksOf.get(c) ?? []).map((l) => ({ a: ids[l.a], b: ids[l.b], probability: round(l.outcome.probability), rule: l.outcome.rule })),
+    }));
+  return {
+    records: ids.length,
+    clusters: result.clusters,
+    duplicateClusters: duplicates.length,
+    recordsInDuplicateClusters: duplicates.reduce((s, d) => s + d.records.length, 0),
+    comparedPairs: result.comparedPairs,
+    links: result.links.length,
+    reviews: result.reviews.length,
+    conflicts: result.conflicts.length,
+    seconds: round(seconds),
+    duplicates,
+    review: result.reviews.map((r) => ({ a: ids[r.a], b: ids[r.b], probability: round(r.outcome.probability), grade: r.outcome.grade, explanation: explain(r.outcome.comparisons) })),
+  };
+}
+
+const round = (n: number): number => Number(n.toFixed(4));

@@ -73,6 +73,11 @@ export interface Score {
   comparisons: ComparisonWeight[];
 }
 
+/** The comparisons behind a score, in words: "given: nickname (+4.07)". */
+export function explain(comparisons: ComparisonWeight[]): string {
+  return comparisons.map((c) => `${c.comparison}: ${c.level} (${c.weight >= 0 ? '+' : ''}${c.weight.toFixed(2)})`).join('; ');
+}
+
 export const log2Odds = (p: number): number => Math.log2(p / (1 - p));
 
 export function score(model: MatchModel, vector: ComparisonVector, a: MatchFeatures, frequencies?: NameFrequencies): Score {

@@ -7,7 +7,7 @@ import type { BundleEntryOut } from '../rest/bundle.js';
 import type { OperationDescriptor } from '../rest/operations.js';
 import type { FhirRequest, FhirResponse, RequestContext } from '../rest/types.js';
 import type { PersonIndex } from './person-index.js';
-import { explain } from './review.js';
+import { explain } from './model.js';
 import type { ReviewDecision } from './review.js';
 
 const MATCH_GRADE = 'http://hl7.org/fhir/StructureDefinition/match-grade';

@@ -8,7 +8,7 @@ import type { RecordKey, Repository } from '../store/index.js';
 import { recordKey } from '../store/index.js';
 import type { PersonCandidate } from './matcher.js';
 import type { Merges } from './merge.js';
-import type { ComparisonWeight } from './model.js';
+import { explain } from './model.js';
 import { sourceUrl } from './settings.js';
 import type { IdentitySettings } from './settings.js';
 
@@ -17,11 +17,6 @@ export const IDENTITY_REVIEW_SYSTEM = 'https://openscip.org/fhir/CodeSystem/iden
 export type ReviewDecision = 'same-person' | 'different-people';
 
 const inputType = (code: string, display: string) => ({ coding: [{ system: IDENTITY_REVIEW_SYSTEM, code, display }] });
-
-/** The comparisons behind a score, in words: "given: nickname (+4.07)". */
-export function explain(comparisons: ComparisonWeight[]): string {
-  return comparisons.map((c) => `${c.comparison}: ${c.level} (${c.weight >= 0 ? '+' : ''}${c.weight.toFixed(2)})`).join('; ');
-}
 
 export class ReviewQueue {
   constructor(

@@ -5,6 +5,7 @@ export type { Database, Queryable } from './db/driver.js';
 export { migrate } from './migrate.js';
 export { Repository } from './repository.js';
 export type { StoreServices, WriteResult } from './repository.js';
+export { scanCurrent } from './resources.js';
 export type { StoredVersion, WriteMethod } from './resources.js';
 export type { HistoryPage, HistoryQuery } from './history.js';
 export type { Keyset } from './search/compile.js';

@@ -102,3 +102,17 @@ export async function writeVersions(q: Queryable, tenant: string, versions: NewV
   ctes.push(...insertIndexStatements(t, versions.filter((v) => !v.deleted && v.indexRows).map((v) => ({ type: v.type, id: v.id, rows: v.indexRows as Map<string, IndexRow[]> })), params));
   await runStatements(q, ctes, params);
 }
+
+/** Every current, undeleted resource of a type on a tenant, a page at a time in id order (batch jobs over a whole store). */
+export async function* scanCurrent(q: Queryable, tenant: string, type: string, pageSize = 2000): AsyncGenerator<{ id: string; content: string }[]> {
+  let after = '';
+  for (;;) {
+    const page = await q.query<{ id: string; content: string }>(
+      'SELECT id, content FROM resource WHERE tenant = $1 AND type = $2 AND id > $3 AND NOT deleted ORDER BY id LIMIT $4',
+      [tenant, type, after, pageSize],
+    );
+    if (!page.length) return;
+    yield page;
+    after = page[page.length - 1].id;
+  }
+}
