@@ -100,6 +100,40 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
     expect(explanation).toMatch(/given: nickname \(\+\d/);
   });
 
+  it('shows the merged view: same facts collapsed with every source, conflicts listed rather than picked', async () => {
+    const phone = (value: string) => [{ system: 'phone', use: 'mobile', value }];
+    const a = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { ...patient({ given: 'Gwendolyn', family: 'Featherstone', birthDate: '1944-06-12', postcode: 'LS17 5DT' }), telecom: phone('07700 900123') } });
+    const b = await t.call('POST', '/tenants/city-hospital/fhir/Patient', { as: 'city-hospital-system', body: { ...patient({ given: 'Gwen', family: 'Featherstone', birthDate: '1944-12-06', postcode: 'LS17 5DT' }), telecom: phone('07700900456') } });
+    const flag = (text: string, code: string, subject: string) => ({ resourceType: 'Flag', status: 'active', code: { coding: [{ system: 'http://snomed.info/sct', code }], text }, subject: { reference: `Patient/${subject}` } });
+    await t.call('POST', '/tenants/sunrise-care/fhir/Flag', { body: flag('Falls risk', '129839007', a.json.id as string) });
+    await t.call('POST', '/tenants/city-hospital/fhir/Flag', { as: 'city-hospital-system', body: flag('At risk of falls', '129839007', b.json.id as string) });
+    await t.call('POST', '/tenants/city-hospital/fhir/Flag', { as: 'city-hospital-system', body: flag('Hard of hearing', '15188001', b.json.id as string) });
+    await settle();
+    const person = await personOf('sunrise-care', a.json.id as string);
+    expect(await personOf('city-hospital', b.json.id as string)).toBe(person);
+
+    const view = await t.call('GET', `/fhir/Patient/${person}/$merged-view`);
+    expect(view.status, view.text).toBe(200);
+    const merged = view.json.entry[0].resource;
+    const conflicts = Object.fromEntries(
+      merged.extension.map((c: { extension: { url: string; valueString?: string; extension?: { url: string; valueString?: string }[] }[] }) => [
+        c.extension.find((e) => e.url === 'element')?.valueString,
+        c.extension.filter((e) => e.url === 'alternative').map((alt) => alt.extension?.find((e) => e.url === 'value')?.valueString).sort(),
+      ]),
+    );
+    expect(conflicts).toEqual({ birthDate: ['1944-06-12', '1944-12-06'], 'telecom(phone/mobile)': ['07700 900123', '07700900456'] });
+    expect(merged.birthDate).toBeUndefined();
+    expect(merged.gender).toBe('female');
+    expect(merged._gender.extension).toHaveLength(2);
+    expect(merged.address).toHaveLength(1);
+    expect(merged.address[0].extension).toHaveLength(2);
+    const flags = view.json.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Flag');
+    expect(flags).toHaveLength(2);
+    const falls = flags.find((f: { resource: { code: { coding: { code: string }[] } } }) => f.resource.code.coding[0].code === '129839007').resource;
+    expect(falls.extension.map((e: { valueUri: string }) => e.valueUri.replace(/\/Flag\/.*/, ''))).toEqual(['http://scip.test/tenants/sunrise-care/fhir', 'http://scip.test/tenants/city-hospital/fhir']);
+    expect(view.json.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'include')).toHaveLength(2);
+  });
+
   it('answers $match with nothing certain for a stranger, and validates its parameters', async () => {
     const stranger = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'Tobias', family: 'Quennell', birthDate: '1990-12-30', postcode: 'M1 1AE' }) }, { name: 'onlyCertainMatches', valueBoolean: true }) });
     expect(stranger.status).toBe(200);

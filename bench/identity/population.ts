@@ -55,8 +55,12 @@ const NICKNAMES: Record<string, string[]> = {
   Raymond: ['Ray'], Douglas: ['Doug'], Geoffrey: ['Geoff'], Gillian: ['Gill'], Pamela: ['Pam'], Judith: ['Judy'], Dorothy: ['Dot'],
 };
 
+/** Ages are drawn relative to this date, so a seed gives the same population whenever it runs. */
+const REFERENCE_DATE = '2026-01-01T00:00:00.000Z';
+
 export function population(options: PopulationOptions): LabelledRecord[] {
   faker.seed(options.seed);
+  faker.setDefaultRefDate(REFERENCE_DATE);
   const people: Person[] = [];
   const nhsNumbers = nhsNumberSeries(options.seed);
   while (people.length < options.persons) people.push(...household(nhsNumbers));

@@ -4,6 +4,11 @@
 import type { Logger } from 'pino';
 import type { Definitions } from '../fhir/definitions.js';
 import type { OperationDescriptor } from '../rest/operations.js';
+import type { Patient } from '@medplum/fhirtypes';
+import { FhirError } from '../fhir/errors.js';
+import type { Resource } from '../fhir/types.js';
+import { bundle } from '../rest/bundle.js';
+import type { BundleEntryOut } from '../rest/bundle.js';
 import { patientEverything } from '../rest/interactions/everything.js';
 import { createRouter } from '../rest/router.js';
 import type { FhirRouter } from '../rest/router.js';
@@ -11,6 +16,7 @@ import type { RestServices } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { FederatedRetrieval } from './retrieval.js';
+import { collapseItems, mergeDemographics } from './merged-view.js';
 import { InProcessTenants } from './tenant-client.js';
 import type { TenantClient } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
@@ -63,7 +69,8 @@ export function createFederation(repo: Repository, defs: Definitions, settings: 
 
 /**
  * The router every base uses: the REST engine with `Patient/[id]/$everything` (a tenant's compartment on
- * a tenant base; the person's records from every tenant on the central base), and the central base's
+ * a tenant base; the person's records from every tenant on the central base), `Patient/[id]/$merged-view`
+ * (the central base: merged-view.ts), and the central base's
  * person-scoped searches (`{Type}?patient={person}`) answered by fanning out to the tenants: through the
  * engine itself (all-in-one), or `remoteTenants` (the DPLs over HTTP, distributed).
  */
@@ -86,7 +93,30 @@ export function createFederatedRouter(
     affectsState: false,
     handler: (ctx, req, r, services) => (ctx.tenant === settings.centralTenant ? retrieval.everything(ctx, req, r) : patientEverything(ctx, req, r, services)),
   };
-  const engine = createRouter(rest, [...operations, everything]);
+  const mergedView: OperationDescriptor = {
+    name: 'merged-view',
+    definition: 'https://openscip.org/fhir/OperationDefinition/Patient-merged-view',
+    levels: ['instance'],
+    types: ['Patient'],
+    methods: ['GET'],
+    affectsState: false,
+    handler: async (ctx, req, r) => {
+      if (ctx.tenant !== settings.centralTenant) throw new FhirError('unsupported', { diagnostics: '$merged-view runs on the central base /fhir, for a platform person' });
+      const personId = req.path[1];
+      const { person, answers } = await retrieval.gather(ctx, r, personId);
+      const { sources, warnings } = retrieval.sourced(answers);
+      const patients = sources.flatMap((s) => s.entries.filter((e) => e.resource?.resourceType === 'Patient').map((e) => ({ base: s.base, entry: e })));
+      const merged = mergeDemographics(person as Patient, patients.map((p) => ({ url: p.entry.fullUrl ?? `${p.base}/Patient/${p.entry.resource?.id ?? ''}`, patient: p.entry.resource as Patient })));
+      const entries: BundleEntryOut[] = [
+        { fullUrl: `${ctx.base}/Patient/${personId}`, resource: merged, search: { mode: 'match' } },
+        ...collapseItems(sources),
+        ...patients.map((p) => ({ fullUrl: p.entry.fullUrl, resource: { ...(p.entry.resource as Resource), meta: { ...p.entry.resource?.meta, source: p.base } }, search: { mode: 'include' as const } })),
+        ...warnings,
+      ];
+      return { status: 200, headers: {}, body: bundle('searchset', entries, { total: entries.filter((e) => e.search?.mode === 'match').length }) };
+    },
+  };
+  const engine = createRouter(rest, [...operations, everything, mergedView]);
   const router: FhirRouter = {
     operations: engine.operations,
     handle: (ctx, req, r) => (retrieval.isFederatedSearch(ctx, req) ? retrieval.search(ctx, req, r) : engine.handle(ctx, req, r)),

@@ -29,7 +29,7 @@ const CENTRAL_TYPES = new Set(['Patient', 'AuditEvent']);
 const OFFSET = '_offset';
 const PAGE_PARAMS = new Set(['_count', OFFSET, '_cursor', 'patient']);
 
-type TenantAnswer = { entry: LocatorEntry; bundle: Bundle } | { entry: LocatorEntry; problem: string };
+export type TenantAnswer = { entry: LocatorEntry; bundle: Bundle } | { entry: LocatorEntry; problem: string };
 
 export class FederatedRetrieval {
   constructor(
@@ -74,11 +74,24 @@ export class FederatedRetrieval {
   /** `Patient/{person}/$everything` on the central base: the platform person first, then every tenant's compartment. */
   async everything(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<FhirResponse> {
     const personId = req.path[1];
-    const person = requireCurrent(await repo.read(ctx.tenant, 'Patient', personId), 'Patient', personId);
-    const types = req.query.filter(([k]) => k === '_type');
-    const answers = await this.fanOut(await this.locator.entries(repo, personId), (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], types, ctx.correlationId));
-    const golden: BundleEntry = { fullUrl: `${ctx.base}/Patient/${personId}`, resource: withSource(JSON.parse(person.content) as Resource, ctx.base), search: { mode: 'match' } };
+    const { person, answers } = await this.gather(ctx, repo, personId, req.query.filter(([k]) => k === '_type'));
+    const golden: BundleEntry = { fullUrl: `${ctx.base}/Patient/${personId}`, resource: withSource(person, ctx.base), search: { mode: 'match' } };
     return this.respond(ctx, req, `Patient/${personId}/$everything`, [golden], answers, MAX_COUNT);
+  }
+
+  /** The golden record of a person and every holding tenant's compartment for them (the merged view's input too). */
+  async gather(ctx: RequestContext, repo: Repository, personId: string, types: [string, string][] = []): Promise<{ person: Resource; answers: TenantAnswer[] }> {
+    const person = requireCurrent(await repo.read(ctx.tenant, 'Patient', personId), 'Patient', personId);
+    const answers = await this.fanOut(await this.locator.entries(repo, personId), (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], types, ctx.correlationId));
+    return { person: JSON.parse(person.content) as Resource, answers };
+  }
+
+  /** Each tenant's resources, with where they came from; and one warning per tenant left out. */
+  sourced(answers: TenantAnswer[]): { sources: { tenant: string; base: string; entries: BundleEntry[] }[]; warnings: BundleEntryOut[] } {
+    return {
+      sources: answers.flatMap((a) => ('bundle' in a ? [{ tenant: a.entry.tenant, base: this.tenants.base(a.entry.tenant), entries: (a.bundle.entry ?? []).filter((e) => e.resource && e.search?.mode !== 'outcome') }] : [])),
+      warnings: this.warnings(answers),
+    };
   }
 
   private fanOut(located: LocatorEntry[], call: (entry: LocatorEntry) => Promise<Bundle>): Promise<TenantAnswer[]> {
