@@ -26,6 +26,8 @@ export interface Config {
   topology: Topology;
   /** The `iss` of access tokens: the same for every process of one platform. */
   issuer: string;
+  /** A match model written by `scip identity estimate`; the built-in defaults when unset. */
+  identityModelFile?: string;
 }
 
 /**
@@ -107,5 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     topology: topology(env, env.DATABASE_URL || undefined),
     issuer: (env.SCIP_ISSUER || publicUrl).replace(/\/$/, ''),
+    ...(env.SCIP_IDENTITY_MODEL ? { identityModelFile: env.SCIP_IDENTITY_MODEL } : {}),
   };
 }

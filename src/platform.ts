@@ -5,9 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { ConfigError } from './config.js';
 import type { Config } from './config.js';
 import { createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
-import { identityOperations } from './identity/index.js';
+import { DEFAULT_MODEL, identityOperations, readModelFile } from './identity/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
 import type { Definitions } from './fhir/definitions.js';
@@ -56,6 +57,15 @@ function packageInfo(): { name: string; version: string } {
 
 const pkg = packageInfo();
 
+function matchModel(config: Config) {
+  if (!config.identityModelFile) return DEFAULT_MODEL;
+  try {
+    return readModelFile(config.identityModelFile);
+  } catch (err) {
+    throw new ConfigError(`SCIP_IDENTITY_MODEL ${(err as Error).message}`, { cause: err });
+  }
+}
+
 export async function startPlatform(config: Config, overrides: { clock?: () => Date; newId?: () => string } = {}): Promise<Platform> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections, statementTimeoutMs: config.statementTimeoutMs });
   try {
@@ -100,7 +110,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id).filter((t) => t === CENTRAL_TENANT ? topology.role !== 'dpl' : servesTenant(t)));
     const mods = new ModsRecords({ defs, validator, newId, clock });
     const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
-    const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }));
+    const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }), matchModel(config));
     const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
     // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).

@@ -1,7 +1,9 @@
 // The `scip` command line against both databases: add a tenant and a client, then use that client's
 // printed secret against the platform; the embedded database refuses a second process.
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Patient } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
@@ -52,6 +54,39 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
         await app.close();
         await platform.close();
       }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('de-duplicates a tenant, and estimates a model the platform then starts with', async () => {
+    const { env, dataDir, databaseUrl, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-identity-');
+    try {
+      const config = { ...loadConfig({}), dataDir, databaseUrl, publicUrl: 'http://scip.test', logLevel: 'silent' };
+      const platform = await startPlatform(config);
+      try {
+        const person = (given: string, birthDate: string, postalCode: string): Patient => ({ resourceType: 'Patient', name: [{ family: 'Abernethy', given: [given] }], birthDate, gender: 'male', address: [{ line: ['2 Kiln Yard'], postalCode }] });
+        for (const p of [person('Thomas', '1950-04-02', 'YO1 7HH'), person('Tom', '1950-04-02', 'YO1 7HH'), person('Arthur', '1981-10-30', 'YO1 7HH')]) await platform.repo.create('sunrise-care', p);
+      } finally {
+        await platform.close();
+      }
+      const report = join(dataDir, 'report.json');
+      const deduped = scip(env, 'identity', 'dedupe', '--tenant', 'sunrise-care', '--report', report, '--no-progress');
+      expect(deduped.status, deduped.stderr).toBe(0);
+      expect(JSON.parse(deduped.stdout)).toMatchObject({ records: 3, clusters: 2, duplicateClusters: 1, links: 1 });
+      const full = JSON.parse(readFileSync(report, 'utf8')) as { duplicates: { records: string[]; links: { rule: string }[] }[] };
+      expect(full.duplicates[0].records).toHaveLength(2);
+      expect(full.duplicates[0].links[0].rule).toBe('score above the auto-link threshold');
+      expect(scip(env, 'identity', 'dedupe').status).toBe(2);
+
+      const model = join(dataDir, 'model.json');
+      const estimated = scip(env, 'identity', 'estimate', '--tenant', 'sunrise-care', '--out', model);
+      expect(estimated.status, estimated.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(model, 'utf8'))).toHaveProperty('m.given');
+      const withModel = await startPlatform({ ...config, identityModelFile: model });
+      await withModel.close();
+      writeFileSync(model, JSON.stringify({ prior: 2 }));
+      await expect(startPlatform({ ...config, identityModelFile: model })).rejects.toThrow(/SCIP_IDENTITY_MODEL .*not a match model/);
     } finally {
       await cleanup();
     }

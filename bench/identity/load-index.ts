@@ -16,8 +16,8 @@ export async function loadIndex(url: string, size: number, seed: number, log: (m
   log(`generating ${size} persons`);
   // A duplicate share of 0.2% gives a few thousand corrupted second records to query with.
   const records = population({ persons: size, duplicateShare: 0.002, seed });
-  const originals = records.filter((r) => r.corruptions.length === 0);
-  const queries = records.filter((r) => r.corruptions.length > 0).map((r) => r.patient);
+  const originals = records.filter((r) => r.original);
+  const queries = records.filter((r) => !r.original).map((r) => r.patient);
   const sql = postgres(url, { max: 1, onnotice: () => undefined });
   try {
     for (let i = 0; i < originals.length; i += CHUNK) {

@@ -13,7 +13,9 @@ export interface LabelledRecord {
   /** The real person behind the record: records with the same person are true matches. */
   person: number;
   patient: Patient;
-  /** What was done to this record (empty for a person's first record). */
+  /** The person's first record (the others are duplicates, possibly with no corruption at all). */
+  original: boolean;
+  /** What was done to this record. */
   corruptions: string[];
 }
 
@@ -65,7 +67,7 @@ export function population(options: PopulationOptions): LabelledRecord[] {
   const nhsNumbers = nhsNumberSeries(options.seed);
   while (people.length < options.persons) people.push(...household(nhsNumbers));
   people.length = options.persons;
-  const records: LabelledRecord[] = people.map((p, i) => ({ person: i, patient: toPatient(p), corruptions: [] }));
+  const records: LabelledRecord[] = people.map((p, i) => ({ person: i, patient: toPatient(p), original: true, corruptions: [] }));
   people.forEach((p, i) => {
     if (faker.number.float() >= options.duplicateShare) return;
     const copies = faker.number.float() < 1 / 3 ? 2 : 1;
@@ -174,7 +176,7 @@ function duplicate(original: Person, person: number): LabelledRecord {
   const patient = toPatient(p);
   if (chance(0.05, 'no-address')) delete patient.address;
   if (chance(0.05, 'no-gender')) delete patient.gender;
-  return { person, patient, corruptions: done };
+  return { person, patient, original: false, corruptions: done };
 }
 
 /** One keying error: a letter substituted, dropped, doubled or two letters swapped. */

@@ -1,11 +1,12 @@
-// `scip identity dedupe`: batch de-duplication of a tenant's Patients or of a file of Patients
-// (NDJSON, a JSON array or a Bundle), with a progress bar on stderr, a summary on stdout and the full
-// report (clusters, the links that made them, pairs for review) written where asked.
+// `scip identity dedupe` and `scip identity estimate`, over a tenant's Patients or a file of Patients
+// (NDJSON, a JSON array or a Bundle). Dedupe shows a progress bar on stderr, prints a summary and writes
+// the full report (clusters, the links that made them, pairs for review) where asked; estimate prints
+// (and writes) a match model estimated from the records without labels.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Patient } from '@medplum/fhirtypes';
 import { SingleBar, Presets } from 'cli-progress';
 import { FhirError } from '../fhir/errors.js';
-import { DEFAULT_MODEL, dedupe, dedupeReport, featuresOf } from '../identity/index.js';
+import { DEFAULT_MODEL, dedupe, dedupeReport, estimateModel, featuresOf } from '../identity/index.js';
 import type { DedupeReport, MatchFeatures } from '../identity/index.js';
 import { scanCurrent } from '../store/index.js';
 import type { Queryable } from '../store/index.js';
@@ -69,4 +70,11 @@ export function runDedupe(input: DedupeInput, reportPath: string | undefined, sh
   if (reportPath) writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const { duplicates: _d, review: _r, ...summary } = report;
   return { ...summary, ...(reportPath ? { report: reportPath } : {}) };
+}
+
+export function runEstimate(input: DedupeInput, outPath: string | undefined): Record<string, unknown> {
+  const started = performance.now();
+  const estimate = estimateModel(input.features, DEFAULT_MODEL);
+  if (outPath) writeFileSync(outPath, `${JSON.stringify(estimate.model, null, 2)}\n`);
+  return { records: input.ids.length, seconds: Number(((performance.now() - started) / 1000).toFixed(2)), ...estimate, ...(outPath ? { written: outPath } : {}) };
 }

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
 import { CENTRAL_TENANT } from '../platform.js';
-import { patientsFromFile, patientsOfTenant, runDedupe } from './dedupe.js';
+import { patientsFromFile, patientsOfTenant, runDedupe, runEstimate } from './dedupe.js';
 import { DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
@@ -74,6 +74,18 @@ identity
       : await withDatabase((db) => patientsOfTenant(db, o.tenant as string, (n) => o.progress && process.stderr.write(`\r read ${n} Patients`)));
     if (o.progress && o.tenant) process.stderr.write('\n');
     print(runDedupe(input, o.report, o.progress));
+  });
+
+identity
+  .command('estimate')
+  .description("estimate the match model's m and u probabilities from a tenant's Patients or a file, without labels (EM)")
+  .option('--tenant <tenant>', "estimate from this tenant's current Patients")
+  .option('--file <path>', 'estimate from the Patients in this file')
+  .option('--out <path>', 'write the model here (use it with SCIP_IDENTITY_MODEL)')
+  .action(async (o: { tenant?: string; file?: string; out?: string }) => {
+    if (!o.tenant === !o.file) throw new FhirError('invalid', { diagnostics: 'Give exactly one of --tenant and --file' });
+    const input = o.file ? patientsFromFile(o.file) : await withDatabase((db) => patientsOfTenant(db, o.tenant as string, () => undefined));
+    print(runEstimate(input, o.out));
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -46,39 +46,49 @@ export function frequenciesOf(records: readonly MatchFeatures[]): NameFrequencie
   return { given: count((r) => r.given), family: count((r) => r.family) };
 }
 
-export function dedupe(records: readonly MatchFeatures[], model: MatchModel, progress?: DedupeProgress): DedupeResult {
-  const frequencies = frequenciesOf(records);
+/** Calls `visit` once for every pair of records that share a blocking key (of those `keep` accepts). */
+export function forEachBlockedPair(records: readonly MatchFeatures[], visit: (a: number, b: number) => void, progress?: DedupeProgress, keep?: (key: string) => boolean): void {
   const blocks = new Map<string, number[]>();
   records.forEach((r, i) => {
     for (const key of blockingKeys(r)) {
+      if (keep && !keep(key)) continue;
       const members = blocks.get(key);
       if (members) members.push(i);
       else blocks.set(key, [i]);
     }
     if (i % 10_000 === 0) progress?.('blocking', i, records.length);
   });
-
   const seen = new Set<number>();
-  const links: PairDecision[] = [];
-  const reviews: PairDecision[] = [];
-  let compared = 0;
   let blockIndex = 0;
   for (const members of blocks.values()) {
     if (++blockIndex % 10_000 === 0) progress?.('comparing', blockIndex, blocks.size);
+    // Members were added in record order, so a < b and a * n + b names the pair uniquely.
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
-        const a = members[x];
-        const b = members[y];
-        const pairKey = a * records.length + b;
+        const pairKey = members[x] * records.length + members[y];
         if (seen.has(pairKey)) continue;
         seen.add(pairKey);
-        compared++;
-        const outcome = decide(model, compare(records[a], records[b]), records[a], records[b], frequencies);
-        if (outcome.grade === 'certain') links.push({ a, b, outcome });
-        else if (outcome.grade !== 'certainly-not') reviews.push({ a, b, outcome });
+        visit(members[x], members[y]);
       }
     }
   }
+}
+
+export function dedupe(records: readonly MatchFeatures[], model: MatchModel, progress?: DedupeProgress): DedupeResult {
+  const frequencies = frequenciesOf(records);
+  const links: PairDecision[] = [];
+  const reviews: PairDecision[] = [];
+  let compared = 0;
+  forEachBlockedPair(
+    records,
+    (a, b) => {
+      compared++;
+      const outcome = decide(model, compare(records[a], records[b]), records[a], records[b], frequencies);
+      if (outcome.grade === 'certain') links.push({ a, b, outcome });
+      else if (outcome.grade !== 'certainly-not') reviews.push({ a, b, outcome });
+    },
+    progress,
+  );
 
   progress?.('clustering', 0, links.length);
   const clusters = new Clusters(records);

@@ -14,3 +14,6 @@ export type { MatchFeatures } from './features.js';
 export { dedupe, dedupeReport } from './dedupe.js';
 export type { DedupeReport, DedupeResult } from './dedupe.js';
 export { IDENTITY_REVIEW_SYSTEM } from './review.js';
+export { estimateModel } from './estimate.js';
+export type { Estimate } from './estimate.js';
+export { readModelFile } from './model-file.js';
