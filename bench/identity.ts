@@ -187,6 +187,6 @@ function markdown(o: Record<string, unknown>): string {
   const s = o.batchSpeed as { records: number; seconds: number; comparedPairs: number; measured?: string } | undefined;
   if (s) lines.push('', `Batch de-duplication: ${s.records} records in ${s.seconds.toFixed(2)} s (${s.comparedPairs} pairs compared)${when(s)}.`);
   const m = o.matchAtScale as { indexed: number; loadSeconds: number; queries: number; result: LoadResult; measured?: string } | undefined;
-  if (m) lines.push('', `$match over HTTP, c=1, against ${m.indexed} persons (loaded in ${m.loadSeconds.toFixed(0)} s), ${m.queries} distinct queries: ${m.result.rps.toFixed(0)} req/s, p50 ${m.result.p50} ms, p95 ${m.result.p95} ms, p99 ${m.result.p99} ms, errors ${m.result.errors}${when(m)}.`);
+  if (m) lines.push('', `$match over HTTP, c=1, against ${m.indexed} persons (loaded in ${m.loadSeconds.toFixed(0)} s), ${m.queries} distinct queries: ${m.result.rps.toFixed(0)} req/s, p50 ${m.result.p50.toFixed(2)} ms, p95 ${m.result.p95.toFixed(2)} ms, p99 ${m.result.p99.toFixed(2)} ms, errors ${m.result.errors}${when(m)}.`);
   return `${lines.join('\n')}\n`;
 }
