@@ -16,7 +16,7 @@ import { createTerminology } from './fhir/terminology.js';
 import { UK_CORE_PROFILES } from './fhir/profiles/uk-core.js';
 import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
-import { createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
+import { AuditLog, createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
 import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
 import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
 import type { FhirRouter } from './rest/router.js';
@@ -41,6 +41,8 @@ export interface Platform {
   mods: ModsRecords;
   /** Person index, record locator and the change feed that keeps them current. */
   federation: Federation;
+  /** The hash-chained audit trail every request is recorded in. */
+  audit: AuditLog;
   /** Whether this process serves a tenant's FHIR and MODS bases (all of them, all-in-one; its own, as a DPL). */
   servesTenant(tenant: string): boolean;
   /** Set when this start created the demo clients. */
@@ -115,12 +117,14 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
     // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).
     if (topology.role !== 'dpl') federation.feed.start();
+    const audit = new AuditLog(db);
     const close = async (): Promise<void> => {
+      await audit.drain();
       await federation.feed.stop();
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, servesTenant, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, audit, servesTenant, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

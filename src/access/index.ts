@@ -9,3 +9,7 @@ export type { DevCredentials } from './demo.js';
 export { generateSecret, hashSecret } from './secrets.js';
 export { registerClient } from './clients.js';
 export type { NewClient } from './clients.js';
+export { AuditLog, verifyAuditChain } from './audit.js';
+export type { VerifyResult } from './audit.js';
+export { auditRecord, CORRELATION_EXTENSION } from './audit-event.js';
+export type { AuditFacts } from './audit-event.js';

@@ -2,7 +2,7 @@
 // `scip`: the operator's command line (npm run scip -- <command>). It works on the same database
 // as the platform (DATABASE_URL, or the embedded one in SCIP_DATA_DIR when the platform is stopped).
 import { Command } from 'commander';
-import { registerClient } from '../access/index.js';
+import { registerClient, verifyAuditChain } from '../access/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
@@ -87,6 +87,21 @@ identity
     const input = o.file ? patientsFromFile(o.file) : await withDatabase((db) => patientsOfTenant(db, o.tenant as string, () => undefined));
     print(runEstimate(input, o.out));
   });
+
+const audit = program.command('audit').description('the hash-chained audit trail');
+audit
+  .command('verify')
+  .description('check the whole audit trail: no gaps, no alterations, no events removed from its end (exit 1 if not)')
+  .option('--no-progress', 'no progress on stderr')
+  .action((o: { progress: boolean }) =>
+    withDatabase(async (db) => {
+      const started = performance.now();
+      const result = await verifyAuditChain(db, (n) => o.progress && process.stderr.write(`\r verified ${n} events`));
+      if (o.progress) process.stderr.write('\n');
+      print({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) });
+      if (!result.ok) process.exitCode = 1;
+    }),
+  );
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof FhirError || err instanceof ConfigError || err instanceof DataDirInUseError) {

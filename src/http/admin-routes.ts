@@ -6,11 +6,11 @@ import { addTenant } from '../federation/tenants.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
 import { platform as platformRecords } from '../store/index.js';
-import { authenticate, PLATFORM_ADMIN } from './authenticate.js';
+import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
 
 export function adminRoutes(app: FastifyInstance, platform: Platform): void {
   const requireAdmin = async (request: FastifyRequest): Promise<void> => {
-    const principal = await authenticate(platform.tokens, request.headers.authorization);
+    const principal = await authenticateRequest(platform.tokens, request);
     if (!principal.roles.includes(PLATFORM_ADMIN)) throw new FhirError('forbidden', { diagnostics: 'The admin API is for platform administrators' });
   };
 

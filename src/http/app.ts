@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform.js';
 import { registerContentParsers } from './content.js';
 import { adminRoutes } from './admin-routes.js';
+import { registerAudit } from './audit.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
@@ -33,6 +34,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerAudit(app, platform);
   app.get('/healthz', async () => ({ status: 'ok' }));
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);

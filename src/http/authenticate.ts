@@ -4,6 +4,8 @@ import { FhirError } from '../fhir/errors.js';
 import type { Principal } from '../fhir/context.js';
 import type { TokenService } from '../access/index.js';
 import { CENTRAL_TENANT } from '../platform.js';
+import type { FastifyRequest } from 'fastify';
+import { auditNote } from './audit.js';
 
 export const PLATFORM_ADMIN = 'platform-admin';
 
@@ -15,6 +17,13 @@ export async function authenticate(tokens: TokenService, authorization: string |
     });
   }
   return tokens.verify(m[1]);
+}
+
+/** Authenticates a request and notes who it is for the audit trail. */
+export async function authenticateRequest(tokens: TokenService, request: FastifyRequest): Promise<Principal> {
+  const principal = await authenticate(tokens, request.headers.authorization);
+  auditNote(request).principal = principal;
+  return principal;
 }
 
 /** `writes`: whether the request can change the store (reads, searches and read-only operations cannot). */

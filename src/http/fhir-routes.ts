@@ -6,7 +6,10 @@ import type { Principal, RequestContext } from '../fhir/context.js';
 import type { HttpMethod } from '../rest/types.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
-import { authenticate, authoriseTenant } from './authenticate.js';
+import { auditNote, noteFhirEntities } from './audit.js';
+import { searchAuditEvents } from './audit-search.js';
+import type { AuditNote } from './audit.js';
+import { authenticateRequest, authoriseTenant } from './authenticate.js';
 import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
 import type { RequireTenant } from './tenants.js';
 
@@ -20,6 +23,20 @@ function decodeSegment(segment: string): string {
 
 const ANONYMOUS: Principal = { clientId: 'anonymous', roles: [], scopes: [] };
 const METHODS: HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** The FHIR interaction a request is (restful-interaction codes) and its audit action. */
+function fhirInteraction(method: HttpMethod, path: string[]): Pick<AuditNote, 'interaction' | 'action'> {
+  const last = path[path.length - 1] ?? '';
+  const of = (code: string, action: AuditNote['action']): Pick<AuditNote, 'interaction' | 'action'> => ({ interaction: { fhir: true, code }, action });
+  if (last.startsWith('$')) return of('operation', 'E');
+  if (method === 'GET' || method === 'HEAD') {
+    if (path.includes('_history')) return of(path.length === 4 ? 'vread' : path.length === 3 ? 'history-instance' : path.length === 2 ? 'history-type' : 'history-system', 'R');
+    if (path.length === 2) return of('read', 'R');
+    return of(path.length === 1 ? 'search-type' : 'search-system', 'E');
+  }
+  if (method === 'POST') return last === '_search' ? of(path.length === 2 ? 'search-type' : 'search-system', 'E') : path.length === 0 ? of('batch', 'E') : of('create', 'C');
+  return of(method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : 'delete', method === 'DELETE' ? 'D' : 'U');
+}
 
 export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTenant: RequireTenant): void {
   const readOnlyOperations = new Set(platform.router.operations.filter((o) => !o.affectsState).map((o) => `$${o.name}`));
@@ -44,15 +61,19 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
       query.push(...((body as [string, string][] | undefined) ?? []));
       body = undefined;
     }
+    const note = auditNote(request);
+    Object.assign(note, { tenant, site: base, ...fhirInteraction(method, path) });
     checkAcceptable(query, request.headers.accept);
     const isPublic = path.length === 1 && path[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
     // Authenticate before saying whether a tenant exists, so tenants cannot be probed anonymously.
-    const principal = isPublic ? ANONYMOUS : await authenticate(platform.tokens, request.headers.authorization);
+    const principal = isPublic ? ANONYMOUS : await authenticateRequest(platform.tokens, request);
     if (params.tenant !== undefined) await requireTenant(params.tenant);
     else if (platform.config.topology.role === 'dpl') throw new FhirError('not-found', { diagnostics: 'This process is a data provision layer; the central base /fhir is served by the central platform' });
     if (!isPublic) authoriseTenant(principal, tenant, writes(method, path));
     const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
-    const res = await platform.router.handle(
+    // The central store's AuditEvents are the audit trail itself, not resources of the store.
+    const auditTrail = tenant === CENTRAL_TENANT && path.length === 1 && path[0] === 'AuditEvent' && (method === 'GET' || method === 'HEAD');
+    const res = auditTrail ? await searchAuditEvents(platform, principal, base, query) : await platform.router.handle(
       ctx,
       {
         method,
@@ -64,6 +85,7 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
       },
       platform.repo,
     );
+    noteFhirEntities(note, tenant, base, path, res, (t) => `${platform.config.publicUrl}/tenants/${t}/fhir`);
     void reply.code(res.status).headers(res.headers);
     const text = method === 'HEAD' ? undefined : renderBody(res, query);
     if (text === undefined) return reply.send();

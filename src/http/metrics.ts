@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { FhirError } from '../fhir/errors.js';
 import type { Platform } from '../platform.js';
-import { authenticate, PLATFORM_ADMIN } from './authenticate.js';
+import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
 
 export async function metricsRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   // One registry per app, so several platforms in one process (tests) do not share counters.
@@ -36,7 +36,7 @@ export async function metricsRoutes(app: FastifyInstance, platform: Platform): P
   });
 
   app.get('/metrics', async (request, reply) => {
-    const principal = await authenticate(platform.tokens, request.headers.authorization);
+    const principal = await authenticateRequest(platform.tokens, request);
     if (!principal.roles.includes(PLATFORM_ADMIN)) throw new FhirError('forbidden', { diagnostics: 'Metrics are for platform administrators' });
     return reply.type(registry.contentType).send(await registry.metrics());
   });

@@ -5,7 +5,8 @@ import { FhirError } from '../fhir/errors.js';
 import { MAX_LISTED, MODS_CLASSES, MODS_COLLECTION, MODS_JSON, modsClass } from '../mods/index.js';
 import type { ModsClass } from '../mods/index.js';
 import type { Platform } from '../platform.js';
-import { authenticate, authoriseTenant } from './authenticate.js';
+import { auditNote } from './audit.js';
+import { authenticateRequest, authoriseTenant } from './authenticate.js';
 import type { RequireTenant } from './tenants.js';
 
 interface ModsParams {
@@ -20,7 +21,8 @@ export function modsRoutes(app: FastifyInstance, platform: Platform, requireTena
   /** Authenticates, checks the tenant and the caller's right to it, and finds the class. */
   const resolve = async (request: FastifyRequest): Promise<{ tenant: string; cls: ModsClass; id?: string }> => {
     const params = request.params as ModsParams;
-    const principal = await authenticate(platform.tokens, request.headers.authorization);
+    auditNote(request).tenant = params.tenant;
+    const principal = await authenticateRequest(platform.tokens, request);
     await requireTenant(params.tenant);
     authoriseTenant(principal, params.tenant, request.method !== 'GET' && request.method !== 'HEAD');
     const cls = modsClass(params.class);

@@ -2,6 +2,17 @@
 import type { FastifyInstance } from 'fastify';
 import { handleTokenRequest } from '../access/index.js';
 import type { Platform } from '../platform.js';
+import { auditNote } from './audit.js';
+
+/** The client id of HTTP Basic credentials, for the audit of a token request. */
+function basicUser(authorization: string | undefined): string | undefined {
+  const m = /^Basic\s+(\S+)$/i.exec(authorization ?? '');
+  try {
+    return m ? decodeURIComponent(Buffer.from(m[1], 'base64').toString('utf8').split(':')[0]) : undefined;
+  } catch {
+    return undefined; // malformed credentials: the token endpoint itself says so
+  }
+}
 
 export async function oauthRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   const origin = platform.config.publicUrl;
@@ -18,6 +29,7 @@ export async function oauthRoutes(app: FastifyInstance, platform: Platform): Pro
   app.post('/oauth2/token', async (request, reply) => {
     const pairs = Array.isArray(request.body) ? (request.body as [string, string][]) : [];
     const form = Object.fromEntries(pairs);
+    auditNote(request).principal = { clientId: form.client_id ?? basicUser(request.headers.authorization) ?? 'anonymous', roles: [], scopes: [] };
     const token = await handleTokenRequest(platform.db, platform.tokens, origin, { form, authorization: request.headers.authorization });
     return reply.header('cache-control', 'no-store').send(token);
   });

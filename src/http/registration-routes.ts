@@ -2,26 +2,28 @@
 // and a registration request, answered 202 at once; the request moves from pending to registered (or
 // failed, with a reason) when the central platform has processed the Patient.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { registrationView, requestRegistration } from '../federation/index.js';
 import { MODS_JSON } from '../mods/index.js';
 import type { Platform } from '../platform.js';
 import type { Registration } from '../store/index.js';
-import { authenticate, authoriseTenant } from './authenticate.js';
+import { auditNote } from './audit.js';
+import { authenticateRequest, authoriseTenant } from './authenticate.js';
 import type { RequireTenant } from './tenants.js';
 
 export function registrationRoutes(app: FastifyInstance, platform: Platform, requireTenant: RequireTenant): void {
   const { mods, repo } = platform;
-  const allowed = async (tenant: string, authorization: string | undefined, writes: boolean): Promise<void> => {
-    const principal = await authenticate(platform.tokens, authorization);
+  const allowed = async (request: FastifyRequest, tenant: string, writes: boolean): Promise<void> => {
+    auditNote(request).tenant = tenant;
+    const principal = await authenticateRequest(platform.tokens, request);
     await requireTenant(tenant);
     authoriseTenant(principal, tenant, writes);
   };
 
   app.post('/tenants/:tenant/mods/subjects-of-care/register', async (request, reply) => {
     const { tenant } = request.params as { tenant: string };
-    await allowed(tenant, request.headers.authorization, true);
+    await allowed(request, tenant, true);
     if (request.body === undefined) throw new FhirError('invalid', { diagnostics: 'The body must be a MODS subject of care with its subjectOfCareId (application/json)', expression: 'subjectOfCare' });
     const id = randomUUID();
     let registration: Registration | undefined;
@@ -38,7 +40,7 @@ export function registrationRoutes(app: FastifyInstance, platform: Platform, req
 
   app.get('/tenants/:tenant/mods/registrations/:id', async (request, reply) => {
     const { tenant, id } = request.params as { tenant: string; id: string };
-    await allowed(tenant, request.headers.authorization, false);
+    await allowed(request, tenant, false);
     const registration = await repo.federation.registration(tenant, id);
     if (!registration) throw new FhirError('not-found', { diagnostics: `No registration '${id}' on tenant '${tenant}'` });
     return reply.type(MODS_JSON).send(JSON.stringify(registrationView(registration)));

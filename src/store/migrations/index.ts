@@ -4,6 +4,7 @@ import * as tenants from './0002-tenants-and-clients.js';
 import * as federation from './0003-federation.js';
 import * as partitions from './0004-tenant-partitions.js';
 import * as identity from './0005-identity.js';
+import * as audit from './0006-audit.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, ...federation },
   { version: 4, ...partitions },
   { version: 5, ...identity },
+  { version: 6, ...audit },
 ];

@@ -1,0 +1,104 @@
+// Auditing at the edge: every request except the public discovery endpoints leaves an AuditEvent in
+// the hash-chained trail before its response is sent (an onSend hook awaits the append). Routes note
+// who is asking and what they touched; a request whose event cannot be written fails closed: 500, and
+// none of the answer it would have given.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { auditRecord } from '../access/index.js';
+import type { AuditFacts } from '../access/index.js';
+import type { Principal } from '../fhir/context.js';
+import { FhirError } from '../fhir/errors.js';
+import type { BundleOut } from '../rest/bundle.js';
+import { RawJson } from '../rest/raw-json.js';
+import type { FhirResponse } from '../rest/types.js';
+import type { Platform } from '../platform.js';
+import { CENTRAL_TENANT } from '../platform.js';
+import { FHIR_JSON } from './content.js';
+
+export interface AuditNote {
+  principal?: Principal;
+  tenant?: string;
+  site?: string;
+  interaction?: AuditFacts['interaction'];
+  action?: AuditFacts['action'];
+  entities: Map<string, string>;
+}
+
+const notes = new WeakMap<FastifyRequest, AuditNote>();
+
+export function auditNote(request: FastifyRequest): AuditNote {
+  let note = notes.get(request);
+  if (!note) notes.set(request, (note = { entities: new Map() }));
+  return note;
+}
+
+/** Endpoints that serve no one's data: discovery, health, the capability statement. */
+const UNAUDITED = /^\/(healthz|\.well-known\/|oauth2\/jwks|fhir\/metadata|tenants\/[^/]+\/fhir\/metadata)(\?|$|\/)/;
+
+const ACTION_BY_METHOD: Record<string, AuditFacts['action']> = { GET: 'R', HEAD: 'R', POST: 'C', PUT: 'U', PATCH: 'U', DELETE: 'D' };
+
+export function registerAudit(app: FastifyInstance, platform: Platform): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (UNAUDITED.test(request.url)) return payload;
+    const note = auditNote(request);
+    const principal = note.principal;
+    const path = request.url.split('?')[0];
+    const facts: AuditFacts = {
+      id: randomUUID(),
+      recorded: new Date().toISOString(),
+      tenant: note.tenant ?? CENTRAL_TENANT,
+      site: note.site ?? platform.config.publicUrl,
+      agent: { clientId: principal?.clientId ?? 'anonymous', ...(principal?.tenant ? { tenant: principal.tenant } : {}), roles: principal?.roles ?? [], address: request.ip },
+      purpose: 'TREAT',
+      action: note.action ?? ACTION_BY_METHOD[request.method] ?? 'E',
+      interaction: note.interaction ?? { fhir: false, code: `${request.method} ${request.routeOptions.url ?? path}` },
+      status: reply.statusCode,
+      request: `${request.method} ${path}`,
+      entities: [...note.entities].map(([key, url]) => ({ key, url })),
+      correlationId: String(request.id),
+    };
+    try {
+      await platform.audit.record(auditRecord(facts));
+      return payload;
+    } catch (err) {
+      request.log.error({ err }, 'audit trail unavailable: the request fails closed');
+      for (const header of ['location', 'content-location', 'etag', 'last-modified']) reply.removeHeader(header);
+      void reply.code(500).type(FHIR_JSON);
+      return JSON.stringify(new FhirError('fault', { diagnostics: 'The audit trail could not be written, so this request was not answered; try again later' }).toOutcome());
+    }
+  });
+}
+
+const ENTRY_URL = /\/tenants\/([^/]+)\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$|\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+const WRITTEN = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})\/_history\/[^/]+$/;
+const PATIENT_REFERENCE = /"reference":"Patient\/([A-Za-z0-9\-.]{1,64})"/g;
+
+/**
+ * The records a FHIR request touched, for the audit: the one its path names, and in what it answers
+ * every Patient returned and every Patient referred to — so a search names every person it returned.
+ */
+export function noteFhirEntities(note: AuditNote, tenant: string, base: string, path: string[], res: FhirResponse, tenantBase: (t: string) => string): void {
+  const add = (t: string, type: string, id: string, url: string): void => void note.entities.set(`${t}/${type}/${id}`, url);
+  if (path.length >= 2 && /^[A-Z]/.test(path[0]) && !path[1].startsWith('$') && !path[1].startsWith('_')) add(tenant, path[0], path[1], `${base}/${path[0]}/${path[1]}`);
+  // What a create (or update, conditional or not) wrote, from its Location.
+  const written = res.headers.location ? WRITTEN.exec(res.headers.location) : null;
+  if (written) add(tenant, written[1], written[2], `${base}/${written[1]}/${written[2]}`);
+  const patientsIn = (text: string, t: string, tBase: string): void => {
+    for (const m of text.matchAll(PATIENT_REFERENCE)) add(t, 'Patient', m[1], `${tBase}/Patient/${m[1]}`);
+  };
+  const body = res.body;
+  if (!body) return;
+  if (body instanceof RawJson) return patientsIn(body.text, tenant, base);
+  if ((body as BundleOut).resourceType === 'Bundle') {
+    for (const entry of (body as BundleOut).entry ?? []) {
+      const m = entry.fullUrl ? ENTRY_URL.exec(entry.fullUrl) : null;
+      const entryTenant = m ? (m[1] ?? CENTRAL_TENANT) : tenant;
+      const entryBase = m?.[1] ? tenantBase(m[1]) : base;
+      if (m && (m[2] ?? m[4]) === 'Patient') add(entryTenant, 'Patient', m[3] ?? m[5], entry.fullUrl as string);
+      const resource = entry.resource;
+      if (resource) patientsIn(resource instanceof RawJson ? resource.text : JSON.stringify(resource), entryTenant, entryBase);
+    }
+    return;
+  }
+  patientsIn(JSON.stringify(body), tenant, base);
+}

@@ -1,0 +1,162 @@
+// The audit trail over HTTP on both databases: every request leaves one AuditEvent (reads, searches
+// naming every person returned, writes, denials, token requests), the trail answers "who has looked at
+// this person's record", it is append-only and hash-chained so that `verify` finds any alteration, gap
+// or truncation, and a request whose audit cannot be written fails closed.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../src/access/index.js';
+import { testDatabases } from './support/databases.js';
+import { startTestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+
+const ADMIN = 'platform-admin';
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+
+interface AuditEventJson {
+  id: string;
+  action: string;
+  outcome: string;
+  subtype: { code: string }[];
+  agent: { who: { identifier: { value: string } } }[];
+  entity?: { what: { reference: string } }[];
+  extension: { url: string; valueString: string }[];
+  purposeOfEvent: { coding: { code: string }[] }[];
+}
+
+describe.each(await testDatabases())('audit trail on $name', (database) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+  });
+  afterAll(async () => t?.close());
+
+  const trail = async (query: string): Promise<AuditEventJson[]> => {
+    const res = await t.call('GET', `/fhir/AuditEvent?${query}`, { as: ADMIN });
+    expect(res.status, res.text).toBe(200);
+    return ((res.json.entry ?? []) as { resource: AuditEventJson }[]).map((e) => e.resource);
+  };
+  const byCorrelation = async (id: string): Promise<AuditEventJson> => {
+    const events = await trail(`_count=200`);
+    const found = events.find((e) => e.extension.some((x) => x.valueString === id));
+    expect(found, `an AuditEvent with correlation id ${id}`).toBeDefined();
+    return found as AuditEventJson;
+  };
+
+  it('records a read: who, what, the outcome, the purpose and the correlation id', async () => {
+    const created = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family: 'Audit', given: ['Ada'] }] } });
+    const read = await t.call('GET', `/tenants/sunrise-care/fhir/Patient/${created.json.id as string}`, { headers: { 'x-request-id': 'audit-read-1' } });
+    expect(read.status).toBe(200);
+    expect(read.headers['x-request-id']).toBe('audit-read-1');
+    const event = await byCorrelation('audit-read-1');
+    expect(event).toMatchObject({ action: 'R', outcome: '0', subtype: [{ code: 'read' }], agent: [{ who: { identifier: { value: 'sunrise-care-system' } } }], purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }] });
+    expect(event.entity?.map((e) => e.what.reference)).toEqual([`http://scip.test/tenants/sunrise-care/fhir/Patient/${created.json.id as string}`]);
+    expect((await trail(`entity=http://scip.test/tenants/sunrise-care/fhir/Patient/${created.json.id as string}`)).map((e) => e.subtype[0].code).sort()).toEqual(['create', 'read']);
+  });
+
+  it('names every person a search returned', async () => {
+    const ids: string[] = [];
+    for (const given of ['Bea', 'Cy']) ids.push((await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family: 'Searchaudit', given: [given] }] } })).json.id as string);
+    await t.call('GET', '/tenants/sunrise-care/fhir/Patient?family=Searchaudit', { headers: { 'x-request-id': 'audit-search-1' } });
+    const event = await byCorrelation('audit-search-1');
+    expect(event).toMatchObject({ action: 'E', subtype: [{ code: 'search-type' }] });
+    expect(event.entity?.map((e) => e.what.reference).sort()).toEqual(ids.map((id) => `http://scip.test/tenants/sunrise-care/fhir/Patient/${id}`).sort());
+  });
+
+  it("answers who has looked at a person's record, across the tenants that hold it", async () => {
+    const nhs = '9990000301';
+    const patient = { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Lookedat', given: ['Dora'] }], birthDate: '1950-01-01' };
+    const a = (await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: patient })).json.id as string;
+    const b = (await t.call('POST', '/tenants/meadow-homecare/fhir/Patient', { body: patient, as: 'meadow-homecare-system' })).json.id as string;
+    await t.platform.federation.feed.drain();
+    const person = (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry[0].resource.id as string;
+    await t.call('GET', `/tenants/meadow-homecare/fhir/Patient/${b}`, { as: 'meadow-homecare-system' });
+    await t.call('GET', `/fhir/Patient/${person}/$everything`, { as: 'city-hospital-system' });
+    const looked = await trail(`patient=Patient/${person}`);
+    const who = new Set(looked.map((e) => `${e.agent[0].who.identifier.value}:${e.subtype[0].code}`));
+    expect(who).toContain('meadow-homecare-system:read');
+    expect(who).toContain('city-hospital-system:operation');
+    expect(who).toContain('sunrise-care-system:create');
+    expect(looked.every((e) => e.entity?.length)).toBe(true);
+    void a;
+    const forbidden = await t.call('GET', `/fhir/AuditEvent?patient=Patient/${person}`);
+    expect(forbidden.status).toBe(403);
+    expect((await t.call('GET', '/fhir/AuditEvent?colour=red', { as: ADMIN })).status).toBe(400);
+  });
+
+  it('records denials and token requests', async () => {
+    const anonymous = await t.call('GET', '/tenants/sunrise-care/fhir/Patient', { as: null, headers: { 'x-request-id': 'audit-denied-1' } });
+    expect(anonymous.status).toBe(401);
+    expect(await byCorrelation('audit-denied-1')).toMatchObject({ outcome: '4', agent: [{ who: { identifier: { value: 'anonymous' } } }] });
+    const crossTenant = await t.call('GET', '/tenants/meadow-homecare/fhir/Patient', { headers: { 'x-request-id': 'audit-denied-2' } });
+    expect(crossTenant.status).toBe(403);
+    expect(await byCorrelation('audit-denied-2')).toMatchObject({ outcome: '4', agent: [{ who: { identifier: { value: 'sunrise-care-system' } } }] });
+    const token = await t.call('POST', '/oauth2/token', { as: null, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'audit-token-1' }, payload: 'grant_type=client_credentials&client_id=nobody&client_secret=x' });
+    expect(token.status).toBe(401);
+    expect(await byCorrelation('audit-token-1')).toMatchObject({ outcome: '4', subtype: [{ code: 'POST /oauth2/token' }], agent: [{ who: { identifier: { value: 'nobody' } } }] });
+  });
+
+  it('is append-only, and verification finds an altered event, a missing one and a cut-off end', async () => {
+    await t.platform.audit.drain();
+    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: true });
+    await expect(t.platform.db.query("UPDATE audit_event SET agent = 'someone-else' WHERE seq = 2")).rejects.toThrow(/append-only/);
+    await expect(t.platform.db.query('DELETE FROM audit_event WHERE seq = 2')).rejects.toThrow(/append-only/);
+
+    // Someone with the database owner's powers goes around the trigger: verification still finds it.
+    const tamper = async (sql: string): Promise<void> => {
+      await t.platform.db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
+      await t.platform.db.query(sql);
+      await t.platform.db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
+    };
+    const [original] = await t.platform.db.query<{ content: string }>('SELECT content FROM audit_event WHERE seq = 3');
+    await tamper(`UPDATE audit_event SET content = replace(content, 'sunrise-care-system', 'someone-else') WHERE seq = 3`);
+    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { seq: 3, reason: expect.stringMatching(/altered/) } });
+    await t.platform.db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
+    await t.platform.db.query('UPDATE audit_event SET content = $1 WHERE seq = 3', [original.content]);
+    await t.platform.db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
+    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: true });
+
+    const [{ n }] = await t.platform.db.query<{ n: string }>('SELECT max(seq) AS n FROM audit_event');
+    await tamper(`DELETE FROM audit_event WHERE seq = ${Number(n)}`);
+    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { reason: expect.stringMatching(/removed from its end/) } });
+    await tamper('DELETE FROM audit_event WHERE seq = 5');
+    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { seq: 5, reason: expect.stringMatching(/missing/) } });
+  });
+});
+
+describe.each(await testDatabases())('audit failing closed on $name', (database) => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform(database);
+  });
+  afterAll(async () => t?.close());
+
+  it('answers 500 and nothing else when the audit trail cannot be written', async () => {
+    const created = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family: 'Closed' }] } });
+    await t.platform.audit.drain();
+    await t.platform.db.query('ALTER TABLE audit_chain RENAME TO audit_chain_away');
+    try {
+      const read = await t.call('GET', `/tenants/sunrise-care/fhir/Patient/${created.json.id as string}`);
+      expect(read.status).toBe(500);
+      expect(read.json.resourceType).toBe('OperationOutcome');
+      expect(read.text).not.toContain('Closed');
+      expect(read.headers.etag).toBeUndefined();
+    } finally {
+      await t.platform.db.query('ALTER TABLE audit_chain_away RENAME TO audit_chain');
+    }
+    expect((await t.call('GET', `/tenants/sunrise-care/fhir/Patient/${created.json.id as string}`)).status).toBe(200);
+  });
+
+  it('is verified from the command line', async () => {
+    await t.platform.audit.drain();
+    if (t.platform.config.databaseUrl) {
+      const res = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/cli/main.ts'), 'audit', 'verify', '--no-progress'], {
+        env: { ...process.env, DATABASE_URL: t.platform.config.databaseUrl },
+        encoding: 'utf8',
+      });
+      expect(res.status, res.stderr).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({ ok: true });
+      expect(JSON.parse(res.stdout).events).toBeGreaterThan(2);
+    }
+  });
+});
