@@ -28,6 +28,13 @@ export interface Config {
   issuer: string;
   /** A match model written by `scip identity estimate`; the built-in defaults when unset. */
   identityModelFile?: string;
+  /**
+   * Turns the audit trail off. Only for measuring what auditing costs (bench/access.ts): a platform
+   * serving people's records must never run with it; the start logs a warning when it is set.
+   */
+  unsafeDisableAudit: boolean;
+  /** `write-behind` (default) or `synchronous`: see AuditMode in src/access/audit.ts. */
+  auditMode: 'write-behind' | 'synchronous';
 }
 
 /**
@@ -65,6 +72,12 @@ function topology(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Topo
 }
 
 export class ConfigError extends Error {}
+
+function auditMode(raw: string | undefined): Config['auditMode'] {
+  if (raw === undefined || raw === '' || raw === 'write-behind') return 'write-behind';
+  if (raw === 'synchronous') return raw;
+  throw new ConfigError(`SCIP_AUDIT_MODE must be write-behind or synchronous, got '${raw}'`);
+}
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -110,5 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     topology: topology(env, env.DATABASE_URL || undefined),
     issuer: (env.SCIP_ISSUER || publicUrl).replace(/\/$/, ''),
     ...(env.SCIP_IDENTITY_MODEL ? { identityModelFile: env.SCIP_IDENTITY_MODEL } : {}),
+    unsafeDisableAudit: bool(env, 'SCIP_UNSAFE_DISABLE_AUDIT', false),
+    auditMode: auditMode(env.SCIP_AUDIT_MODE),
   };
 }

@@ -117,7 +117,8 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
     // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).
     if (topology.role !== 'dpl') federation.feed.start();
-    const audit = new AuditLog(db);
+    const auditLog = pino({ level: config.logLevel, name: 'audit' });
+    const audit = new AuditLog(db, config.auditMode, (err) => auditLog.error({ err }, 'the audit trail cannot be written: requests fail closed until it can'));
     const close = async (): Promise<void> => {
       await audit.drain();
       await federation.feed.stop();

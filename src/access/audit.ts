@@ -1,13 +1,33 @@
 // The audit log: every audited request's AuditEvent is appended to the hash-chained trail before the
-// response leaves. Appends are group-committed — the events that arrive while one batch is being
-// written go together in the next — so auditing costs a share of one transaction per request, and a
-// request whose event could not be written fails (fail closed), never answering unaudited.
-import type { Database, Queryable } from '../store/index.js';
-import { appendAudit, auditChainHead, chainHash, scanAudit } from '../store/index.js';
+// response leaves. Appends are grouped — the events that arrive while one batch is being written go
+// together in the next statement — and each process extends a chain of its own, so an append is one
+// statement; a request whose event could not be written fails (fail closed), never answering unaudited.
+import type { ChainHead, Database, Queryable } from '../store/index.js';
+import { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, startAuditChain } from '../store/index.js';
 import type { AuditRecord } from '../store/index.js';
 
-/** Events written per transaction at most. */
+/** Events written per statement at most. */
 const MAX_BATCH = 500;
+/** Events waiting to be written beyond which requests are refused rather than queued. */
+const MAX_PENDING = 20_000;
+/** Pause between attempts while the trail cannot be written. */
+const RETRY_MS = 250;
+/**
+ * Write-behind waits this long after the first event of a batch, so that one statement carries the
+ * events of many requests rather than one each (the database's work per event falls several-fold).
+ */
+const LINGER_MS = 10;
+
+/**
+ * `write-behind` (the default): a request's event is queued and written within milliseconds, after
+ * the answer; while the trail cannot be written (or falls too far behind) every request fails
+ * closed, and the queued events are retried until written, never dropped. `synchronous`: each request
+ * waits for its own event to be written, so a database crash cannot lose an answered request's event,
+ * at the price of a round trip per request (docs/security.md, decision 0015).
+ */
+export type AuditMode = 'write-behind' | 'synchronous';
+
+export class AuditUnavailable extends Error {}
 
 interface Pending {
   record: AuditRecord;
@@ -18,66 +38,123 @@ interface Pending {
 export class AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
+  private head: Promise<ChainHead> | undefined;
+  /** Set while the last attempt to write failed. */
+  private failure: unknown;
+  private closing = false;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly mode: AuditMode = 'write-behind',
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
 
-  /** Resolves once the event is durably in the chain; rejects if it could not be written. */
+  /**
+   * Hands an event over. Rejects at once (the request must fail closed) while the trail cannot be
+   * written or is too far behind; otherwise resolves when queued (write-behind) or written (synchronous).
+   */
   record(record: AuditRecord): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
+    if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ record, resolve, reject });
-      this.flushing ??= this.flush();
+      if (this.mode === 'write-behind') {
+        resolve();
+        this.flushing ??= new Promise((r) => setTimeout(r, LINGER_MS)).then(() => this.flush());
+      } else this.flushing ??= this.flush();
     });
   }
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = this.queue.slice(0, MAX_BATCH);
       try {
-        await appendAudit(this.db, batch.map((p) => p.record));
+        await this.append(batch.map((p) => p.record));
+        this.queue.splice(0, batch.length);
+        this.failure = undefined;
         for (const p of batch) p.resolve();
       } catch (err) {
+        // Kept for the next attempt: an event is written or the process dies holding it, never dropped.
+        if (this.failure === undefined) this.onError(err);
+        this.failure = err;
         for (const p of batch) p.reject(err);
+        if (this.closing) break;
+        await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
     this.flushing = undefined;
   }
 
-  /** Waits for every event handed over so far to be written (shutdown). */
+  /** Resolves when every event handed over is written, or when an attempt to write has failed. */
+  async settled(): Promise<void> {
+    while (this.flushing && this.failure === undefined) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, RETRY_MS))]);
+  }
+
+  /** This process's chain is started on first use and extended from the head it keeps. */
+  private async append(records: AuditRecord[]): Promise<void> {
+    this.head ??= startAuditChain(this.db);
+    let head: ChainHead;
+    try {
+      head = await this.head;
+    } catch (err) {
+      this.head = undefined;
+      throw err;
+    }
+    let moved = await appendAudit(this.db, head, records);
+    if (!moved) {
+      // The head moved without us: an append whose success we never heard of. Continue from where it is.
+      head = await readChainHead(this.db, head.chain);
+      moved = await appendAudit(this.db, head, records);
+    }
+    if (!moved) throw new Error(`audit chain ${head.chain} is being written by someone else`);
+    this.head = Promise.resolve(moved);
+  }
+
+  /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */
   async drain(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    this.closing = true;
+    await this.settled();
+    await this.flushing;
+    if (this.queue.length) this.onError(new AuditUnavailable(`${this.queue.length} audit events could not be written before shutdown`));
   }
 }
 
 export interface VerifyResult {
+  chains: number;
   events: number;
   ok: boolean;
   /** The first problem found: where and what. */
-  problem?: { seq: number; reason: string };
+  problem?: { chain: string; seq: number; reason: string };
 }
 
 /**
- * Walks the whole chain: sequence numbers without gaps, each event's `prev_hash` its predecessor's
- * hash, each hash recomputed from what is stored, and the chain head at the last event. Any edit, any
- * deletion (also of the newest events) or any insertion is found.
+ * Walks every chain: sequence numbers without gaps, each event's `prev_hash` its predecessor's hash,
+ * each hash recomputed from what is stored, each chain's head at its last event, and no events
+ * outside a known chain. Any edit, any deletion (also of the newest events) or insertion is found.
  */
 export async function verifyAuditChain(q: Queryable, onProgress?: (events: number) => void): Promise<VerifyResult> {
-  let expectedSeq = 1;
-  let prevHash = '0'.repeat(64);
+  const chains = await auditChains(q);
   let events = 0;
-  for await (const page of scanAudit(q)) {
-    for (const r of page) {
-      if (r.seq !== expectedSeq) return { events, ok: false, problem: { seq: expectedSeq, reason: `event ${expectedSeq} is missing (next is ${r.seq})` } };
-      if (r.prevHash !== prevHash) return { events, ok: false, problem: { seq: r.seq, reason: 'its predecessor hash does not match the previous event' } };
-      if (chainHash(prevHash, r) !== r.hash) return { events, ok: false, problem: { seq: r.seq, reason: 'its content does not match its hash (altered)' } };
-      prevHash = r.hash;
-      expectedSeq++;
-      events++;
+  const fail = (chain: string, seq: number, reason: string): VerifyResult => ({ chains: chains.length, events, ok: false, problem: { chain, seq, reason } });
+  for (const head of chains) {
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    for await (const page of scanAudit(q, head.chain)) {
+      for (const r of page) {
+        if (r.seq !== expectedSeq) return fail(head.chain, expectedSeq, `event ${expectedSeq} is missing (next is ${r.seq})`);
+        if (r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
+        if (chainHash(prevHash, r) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
+        prevHash = r.hash;
+        expectedSeq++;
+        events++;
+      }
+      onProgress?.(events);
     }
-    onProgress?.(events);
+    if (head.seq !== expectedSeq - 1 || head.hash !== prevHash) {
+      return fail(head.chain, head.seq, `the chain head says ${head.seq} events, the trail holds ${expectedSeq - 1}: events were removed from its end`);
+    }
   }
-  const head = await auditChainHead(q);
-  if (head.seq !== events || head.hash !== prevHash) {
-    return { events, ok: false, problem: { seq: head.seq, reason: `the chain head says ${head.seq} events, the trail holds ${events}: events were removed from its end` } };
-  }
-  return { events, ok: true };
+  const [orphan] = await orphanedAuditChains(q);
+  if (orphan) return fail(orphan, 0, 'events of a chain whose head is gone');
+  return { chains: chains.length, events, ok: true };
 }

@@ -34,7 +34,8 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  registerAudit(app, platform);
+  if (platform.config.unsafeDisableAudit) app.log.warn('SCIP_UNSAFE_DISABLE_AUDIT is set: requests are NOT audited (benchmarking only)');
+  else registerAudit(app, platform);
   app.get('/healthz', async () => ({ status: 'ok' }));
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);

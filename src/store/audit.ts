@@ -1,7 +1,7 @@
-// Storage of the audit trail: batches appended in chain order under the chain head's row lock (so
-// processes sharing a database extend one chain), pages of the chain for verification, and the
-// events about given records, newest first.
-import { createHash } from 'node:crypto';
+// Storage of the audit trail. Each writer (a platform process) owns a chain: it starts one, keeps its
+// head in memory and appends a batch in one statement that also moves the head — only if the head is
+// where the writer left it, so a chain is never forked. Verification walks every chain.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from './db/driver.js';
 
 export interface AuditRecord {
@@ -17,64 +17,93 @@ export interface AuditRecord {
   entities: string[];
 }
 
+export interface ChainHead {
+  chain: string;
+  seq: number;
+  hash: string;
+}
+
 export interface ChainedRecord extends Omit<AuditRecord, 'entities'> {
+  chain: string;
   seq: number;
   prevHash: string;
   hash: string;
 }
 
-/** The hash of one link of the chain: everything stored about the event, and its predecessor's hash. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of one link of a chain: everything stored about the event, and its predecessor's hash. */
 export function chainHash(prevHash: string, r: Omit<ChainedRecord, 'hash' | 'prevHash'>): string {
-  return createHash('sha256').update(`${prevHash}\n${r.seq}\n${r.id}\n${r.recorded}\n${r.tenant}\n${r.agent}\n${r.content}`).digest('hex');
+  return createHash('sha256').update(`${prevHash}\n${r.chain}\n${r.seq}\n${r.id}\n${r.recorded}\n${r.tenant}\n${r.agent}\n${r.content}`).digest('hex');
 }
 
-/** Appends events to the chain in one transaction; returns the sequence number of the last. */
-export async function appendAudit(db: Database, records: readonly AuditRecord[]): Promise<number> {
-  return db.transaction(async (tx) => {
-    const [head] = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_chain WHERE id = 1 FOR UPDATE');
-    let seq = Number(head.seq);
-    let hash = head.hash;
-    const rows = records.map((r) => {
-      seq++;
-      const prevHash = hash;
-      hash = chainHash(prevHash, { ...r, seq });
-      return { ...r, seq, prevHash, hash };
-    });
-    const entities = rows.flatMap((r) => [...new Set(r.entities)].map((e) => [e, r.seq] as const));
-    await tx.query(
-      `WITH events AS (
-         INSERT INTO audit_event (seq, id, recorded, tenant, agent, content, prev_hash, hash)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])),
-       entities AS (INSERT INTO audit_entity (reference, seq) SELECT * FROM unnest($9::text[], $10::bigint[]))
-       UPDATE audit_chain SET seq = $11, hash = $12 WHERE id = 1`,
-      [
-        rows.map((r) => r.seq), rows.map((r) => r.id), rows.map((r) => r.recorded), rows.map((r) => r.tenant), rows.map((r) => r.agent),
-        rows.map((r) => r.content), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
-        entities.map(([e]) => e), entities.map(([, s]) => s), seq, hash,
-      ],
-    );
-    return seq;
+/** Starts a new chain for a writer. */
+export async function startAuditChain(q: Queryable): Promise<ChainHead> {
+  const head = { chain: randomUUID(), seq: 0, hash: GENESIS_HASH };
+  await q.query('INSERT INTO audit_chain (chain, seq, hash) VALUES ($1, $2, $3)', [head.chain, head.seq, head.hash]);
+  return head;
+}
+
+export async function readChainHead(q: Queryable, chain: string): Promise<ChainHead> {
+  const [row] = await q.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_chain WHERE chain = $1', [chain]);
+  return { chain, seq: Number(row.seq), hash: row.hash };
+}
+
+/**
+ * Appends events after `head` in one statement; returns the new head, or undefined when the chain's
+ * head in the database is no longer `head` (nothing is written then).
+ */
+export async function appendAudit(db: Database, head: ChainHead, records: readonly AuditRecord[]): Promise<ChainHead | undefined> {
+  let { seq, hash } = head;
+  const rows = records.map((r) => {
+    seq++;
+    const prevHash = hash;
+    hash = chainHash(prevHash, { ...r, chain: head.chain, seq });
+    return { ...r, seq, prevHash, hash };
   });
+  const entities = rows.flatMap((r) => [...new Set(r.entities)].map((e) => [e, r.seq] as const));
+  const [moved] = await db.query<{ n: string | number }>(
+    `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
+     events AS (
+       INSERT INTO audit_event (chain, seq, id, recorded, tenant, agent, content, prev_hash, hash)
+       SELECT (SELECT chain FROM head), * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       WHERE EXISTS (SELECT 1 FROM head)),
+     entities AS (
+       INSERT INTO audit_entity (reference, chain, seq)
+       SELECT r, (SELECT chain FROM head), s FROM unnest($13::text[], $14::bigint[]) AS u(r, s) WHERE EXISTS (SELECT 1 FROM head))
+     SELECT count(*) AS n FROM head`,
+    [
+      head.chain, head.seq, seq, hash,
+      rows.map((r) => r.seq), rows.map((r) => r.id), rows.map((r) => r.recorded), rows.map((r) => r.tenant), rows.map((r) => r.agent),
+      rows.map((r) => r.content), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
+      entities.map(([e]) => e), entities.map(([, s]) => s),
+    ],
+  );
+  return Number(moved.n) === 1 ? { chain: head.chain, seq, hash } : undefined;
 }
 
-/** Where the chain ends. */
-export async function auditChainHead(q: Queryable): Promise<{ seq: number; hash: string }> {
-  const [head] = await q.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_chain WHERE id = 1');
-  return { seq: Number(head.seq), hash: head.hash };
+/** Every chain's head. */
+export async function auditChains(q: Queryable): Promise<ChainHead[]> {
+  return (await q.query<{ chain: string; seq: string | number; hash: string }>('SELECT chain, seq, hash FROM audit_chain ORDER BY started, chain')).map((r) => ({ chain: r.chain, seq: Number(r.seq), hash: r.hash }));
 }
 
-/** The chain from `afterSeq` on, a page at a time, in order. */
-export async function* scanAudit(q: Queryable, pageSize = 5000): AsyncGenerator<ChainedRecord[]> {
+/** One chain, a page at a time, in order. */
+export async function* scanAudit(q: Queryable, chain: string, pageSize = 5000): AsyncGenerator<ChainedRecord[]> {
   let after = 0;
   for (;;) {
     const rows = await q.query<{ seq: string | number; id: string; recorded: string; tenant: string; agent: string; content: string; prev_hash: string; hash: string }>(
-      'SELECT seq, id, recorded, tenant, agent, content, prev_hash, hash FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT $2',
-      [after, pageSize],
+      'SELECT seq, id, recorded, tenant, agent, content, prev_hash, hash FROM audit_event WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [chain, after, pageSize],
     );
     if (!rows.length) return;
-    yield rows.map((r) => ({ seq: Number(r.seq), id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash: r.prev_hash, hash: r.hash }));
+    yield rows.map((r) => ({ chain, seq: Number(r.seq), id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash: r.prev_hash, hash: r.hash }));
     after = Number(rows[rows.length - 1].seq);
   }
+}
+
+/** Events of chains that have no head row (a chain whose head was deleted): found by verification. */
+export async function orphanedAuditChains(q: Queryable): Promise<string[]> {
+  return (await q.query<{ chain: string }>('SELECT DISTINCT e.chain FROM audit_event e LEFT JOIN audit_chain c ON c.chain = e.chain WHERE c.chain IS NULL')).map((r) => r.chain);
 }
 
 export interface AuditQuery {
@@ -100,7 +129,7 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
     // A person's golden record stands for the records it links: reads of those are reads of the person.
     const persons = query.entities.filter((e) => e.startsWith(`${centralTenant}/Patient/`)).map((e) => e.slice(`${centralTenant}/Patient/`.length));
     params.push(query.entities, persons);
-    where.push(`e.seq IN (SELECT seq FROM audit_entity WHERE reference = ANY($${params.length - 1}::text[])
+    where.push(`(e.chain, e.seq) IN (SELECT chain, seq FROM audit_entity WHERE reference = ANY($${params.length - 1}::text[])
       OR reference IN (SELECT tenant || '/Patient/' || patient_id FROM person_link WHERE person_id = ANY($${params.length}::text[])))`);
   }
   if (query.agent) add('e.agent = ?', query.agent);
@@ -108,6 +137,6 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
   if (query.to) add('e.recorded <= ?', query.to);
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [count] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM audit_event e ${filter}`, params);
-  const rows = await q.query<{ content: string }>(`SELECT e.content FROM audit_event e ${filter} ORDER BY e.seq DESC LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}`, params);
+  const rows = await q.query<{ content: string }>(`SELECT e.content FROM audit_event e ${filter} ORDER BY e.recorded DESC, e.chain, e.seq DESC LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}`, params);
   return { total: Number(count.n), contents: rows.map((r) => r.content) };
 }

@@ -20,5 +20,5 @@ export type { Change, Registration, RegistrationStatus } from './federation.js';
 export { recordKey } from './identity.js';
 export type { IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';
-export { appendAudit, auditChainHead, chainHash, scanAudit, searchAudit } from './audit.js';
-export type { AuditQuery, AuditRecord, ChainedRecord } from './audit.js';
+export { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, searchAudit, startAuditChain } from './audit.js';
+export type { AuditQuery, AuditRecord, ChainedRecord, ChainHead } from './audit.js';

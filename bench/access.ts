@@ -1,0 +1,165 @@
+// `npm run bench:access`: what authorisation and audit cost (issue #6), against the built platform on
+// PostgreSQL. Each scenario runs on the same store in one run: as shipped (authentication, tenant
+// authorisation and the write-behind audit trail), with the audit trail turned off
+// (SCIP_UNSAFE_DISABLE_AUDIT), and with synchronous audit (SCIP_AUDIT_MODE=synchronous). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the
+// audit trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
+// Writes bench/results/access.json and access.md.
+//   npm run bench:access -- [--duration 10] [--events 1000000] [--skip verify]
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { auditRecord } from '../src/access/index.js';
+import { appendAudit, openDatabase, startAuditChain } from '../src/store/index.js';
+import postgres from 'postgres';
+import { runLoad } from './load.js';
+import type { LoadResult } from './load.js';
+import { benchDatabase, startPlatformProcess } from './servers.js';
+import { syntheticPatients } from './synthetic.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    events: { type: 'string', default: '1000000' },
+    skip: { type: 'string', default: '' },
+    'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+  },
+});
+const DURATION = Number(args.duration);
+const LEVELS = [1, 8];
+const TENANT_BASE = '/tenants/sunrise-care/fhir';
+const log = (msg: string): void => void process.stderr.write(`[bench:access] ${msg}\n`);
+const RESULTS = join(import.meta.dirname, 'results');
+const ROOT = join(import.meta.dirname, '..');
+
+async function token(url: string, id: string, secret: string): Promise<string> {
+  const res = await fetch(`${url}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }) });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+interface Row {
+  scenario: string;
+  /** As shipped: write-behind audit. */
+  audited: LoadResult;
+  unaudited: LoadResult;
+  /** SCIP_AUDIT_MODE=synchronous: each request waits for its own event to be written. */
+  synchronous: LoadResult;
+}
+
+const MODES = ['audited', 'unaudited', 'synchronous'] as const;
+type Mode = (typeof MODES)[number];
+const MODE_ENV: Record<Mode, Record<string, string>> = {
+  audited: {},
+  unaudited: { SCIP_UNSAFE_DISABLE_AUDIT: 'true' },
+  synchronous: { SCIP_AUDIT_MODE: 'synchronous' },
+};
+
+/**
+ * The three configurations run side by side as three processes on one store, and take turns: each
+ * scenario runs once per configuration, twice round, so that drift in a shared two-core machine is
+ * spread over all three rather than charged to one. Each configuration's better round counts.
+ */
+async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
+  const servers = new Map<Mode, Awaited<ReturnType<typeof startPlatformProcess>>>();
+  try {
+    for (const [i, mode] of MODES.entries()) {
+      const dir = join(dataDir, mode);
+      mkdirSync(dir, { recursive: true });
+      servers.set(mode, await startPlatformProcess(8771 + i, { SCIP_DATA_DIR: dir, DATABASE_URL: databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode] }));
+    }
+    const first = servers.get('audited') as Awaited<ReturnType<typeof startPlatformProcess>>;
+    const client = first.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };
+    const auth = new Map<Mode, Record<string, string>>();
+    for (const [mode, server] of servers) auth.set(mode, { authorization: `Bearer ${await token(server.url, client.clientId, client.clientSecret)}`, 'content-type': 'application/fhir+json' });
+    const patients = syntheticPatients(2000, 77);
+    for (let i = 0; i < patients.length; i += 500) {
+      const bundle = { resourceType: 'Bundle', type: 'transaction', entry: patients.slice(i, i + 500).map((resource) => ({ resource, request: { method: 'POST', url: 'Patient' } })) };
+      const res = await fetch(`${first.url}${TENANT_BASE}`, { method: 'POST', headers: auth.get('audited'), body: JSON.stringify(bundle) });
+      if (res.status !== 200) throw new Error(`load: ${res.status}`);
+    }
+    const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+    await sql.unsafe('VACUUM ANALYZE');
+    await sql.end();
+    const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get('audited') })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
+    const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
+    const best = new Map<string, LoadResult>();
+    for (let round = 1; round <= 2; round++) {
+      for (const scenario of ['read', 'search'] as const) {
+        for (const c of LEVELS) {
+          for (const mode of MODES) {
+            let i = 0;
+            log(`round ${round}: ${scenario} c=${c} ${mode}`);
+            const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
+            const result = await runLoad({ url: (servers.get(mode) as { url: string }).url, connections: c, durationSeconds: DURATION, headers: auth.get(mode), path });
+            const key = `${mode}/${scenario}/${c}`;
+            const previous = best.get(key);
+            if (!previous || result.p95 < previous.p95) best.set(key, result);
+          }
+        }
+      }
+    }
+    return (['read', 'search'] as const).flatMap((scenario) =>
+      LEVELS.map((c) => ({
+        scenario: `${scenario} c=${c}`,
+        audited: best.get(`audited/${scenario}/${c}`) as LoadResult,
+        unaudited: best.get(`unaudited/${scenario}/${c}`) as LoadResult,
+        synchronous: best.get(`synchronous/${scenario}/${c}`) as LoadResult,
+      })),
+    );
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
+}
+
+async function verifyAtScale(databaseUrl: string, events: number, dataDir: string): Promise<{ events: number; fillSeconds: number; verify: Record<string, unknown> }> {
+  const db = await openDatabase({ databaseUrl, dataDir, maxConnections: 2 });
+  const started = performance.now();
+  try {
+    const template = (i: number) => auditRecord({
+      id: randomUUID(), recorded: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), tenant: 'sunrise-care', site: 'http://127.0.0.1:8080/tenants/sunrise-care/fhir',
+      agent: { clientId: 'sunrise-care-system', tenant: 'sunrise-care', roles: ['system'], address: '127.0.0.1' }, purpose: 'TREAT', action: 'R', interaction: { fhir: true, code: 'read' },
+      status: 200, request: `GET /tenants/sunrise-care/fhir/Patient/p${i % 50_000}`, entities: [{ key: `sunrise-care/Patient/p${i % 50_000}`, url: `http://127.0.0.1:8080/tenants/sunrise-care/fhir/Patient/p${i % 50_000}` }], correlationId: randomUUID(),
+    });
+    let head = await startAuditChain(db);
+    for (let i = 0; i < events; i += 5000) {
+      const moved = await appendAudit(db, head, Array.from({ length: Math.min(5000, events - i) }, (_, k) => template(i + k)));
+      if (!moved) throw new Error('audit chain moved under the benchmark');
+      head = moved;
+      if (i % 100_000 === 0) log(`audit trail: ${i} events`);
+    }
+  } finally {
+    await db.close();
+  }
+  const fillSeconds = (performance.now() - started) / 1000;
+  log('scip audit verify');
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'audit', 'verify', '--no-progress'], { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`verify failed: ${run.stdout} ${run.stderr}`);
+  return { events, fillSeconds, verify: JSON.parse(run.stdout) as Record<string, unknown> };
+}
+
+// A skipped stage keeps its figures from the previous results file, marked with when they were measured.
+const previous = existsSync(join(RESULTS, 'access.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'access.json'), 'utf8')) as Record<string, unknown>) : {};
+const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString() };
+const database = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access');
+const dataDir = mkdtempSync(join(tmpdir(), 'scip-bench-access-'));
+try {
+  out.overhead = await overhead(database.url as string, dataDir);
+  if (!(args.skip as string).includes('verify')) out.verify = await verifyAtScale(database.url as string, Number(args.events), dataDir);
+  else if (previous.verify) out.verify = { ...(previous.verify as object), measured: (previous.verify as { measured?: string }).measured ?? previous.date };
+} finally {
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'access.json'), `${JSON.stringify(out, null, 2)}\n`);
+const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
+const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', '| scenario | audited (write-behind) req/s | p95 ms | unaudited req/s | p95 ms | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+for (const r of out.overhead as Row[]) {
+  lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${pct(r.audited.p95, r.unaudited.p95)} | ${pct(r.audited.rps, r.unaudited.rps)} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${pct(r.synchronous.p95, r.unaudited.p95)} | ${pct(r.synchronous.rps, r.unaudited.rps)} |`);
+}
+const v = out.verify as { events: number; fillSeconds: number; verify: { seconds: number; ok: boolean } } | undefined;
+if (v) lines.push('', `scip audit verify over ${v.events} events: ${v.verify.seconds} s (ok: ${String(v.verify.ok)}); the trail was filled in ${v.fillSeconds.toFixed(0)} s${(v as { measured?: string }).measured ? ` (measured ${(v as { measured?: string }).measured})` : ''}.`);
+writeFileSync(join(RESULTS, 'access.md'), `${lines.join('\n')}\n`);
+log('written bench/results/access.json and access.md');
