@@ -93,6 +93,9 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
     const crossTenant = await t.call('GET', '/tenants/meadow-homecare/fhir/Patient', { headers: { 'x-request-id': 'audit-denied-2' } });
     expect(crossTenant.status).toBe(403);
     expect(await byCorrelation('audit-denied-2')).toMatchObject({ outcome: '4', agent: [{ who: { identifier: { value: 'sunrise-care-system' } } }] });
+    const probe = await t.call('GET', '/tenants/meadow-homecare/fhir/Patient/not-yours', { headers: { 'x-request-id': 'audit-denied-3' } });
+    expect(probe.status).toBe(403);
+    expect((await byCorrelation('audit-denied-3')).entity?.map((e) => e.what.reference)).toEqual(['http://scip.test/tenants/meadow-homecare/fhir/Patient/not-yours']);
     const token = await t.call('POST', '/oauth2/token', { as: null, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'audit-token-1' }, payload: 'grant_type=client_credentials&client_id=nobody&client_secret=x' });
     expect(token.status).toBe(401);
     expect(await byCorrelation('audit-token-1')).toMatchObject({ outcome: '4', subtype: [{ code: 'POST /oauth2/token' }], agent: [{ who: { identifier: { value: 'nobody' } } }] });

@@ -74,12 +74,17 @@ const WRITTEN = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})\/_history\/[^/]+$/;
 const PATIENT_REFERENCE = /"reference":"Patient\/([A-Za-z0-9\-.]{1,64})"/g;
 
 /**
- * The records a FHIR request touched, for the audit: the one its path names, and in what it answers
- * every Patient returned and every Patient referred to — so a search names every person it returned.
+ * The records a FHIR request touched, for the audit (besides the one its path names: notePathEntity):
+ * what it wrote, and in what it answers every Patient returned and every Patient referred to — so a
+ * search names every person it returned.
  */
-export function noteFhirEntities(note: AuditNote, tenant: string, base: string, path: string[], res: FhirResponse, tenantBase: (t: string) => string): void {
+export function notePathEntity(note: AuditNote, tenant: string, base: string, path: string[]): void {
+  // Noted before the request is handled, so that a refused or failed request names what it asked for.
+  if (path.length >= 2 && /^[A-Z]/.test(path[0]) && !path[1].startsWith('$') && !path[1].startsWith('_')) note.entities.set(`${tenant}/${path[0]}/${path[1]}`, `${base}/${path[0]}/${path[1]}`);
+}
+
+export function noteFhirEntities(note: AuditNote, tenant: string, base: string, res: FhirResponse, tenantBase: (t: string) => string): void {
   const add = (t: string, type: string, id: string, url: string): void => void note.entities.set(`${t}/${type}/${id}`, url);
-  if (path.length >= 2 && /^[A-Z]/.test(path[0]) && !path[1].startsWith('$') && !path[1].startsWith('_')) add(tenant, path[0], path[1], `${base}/${path[0]}/${path[1]}`);
   // What a create (or update, conditional or not) wrote, from its Location.
   const written = res.headers.location ? WRITTEN.exec(res.headers.location) : null;
   if (written) add(tenant, written[1], written[2], `${base}/${written[1]}/${written[2]}`);

@@ -6,7 +6,7 @@ import type { Principal, RequestContext } from '../fhir/context.js';
 import type { HttpMethod } from '../rest/types.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
-import { auditNote, noteFhirEntities } from './audit.js';
+import { auditNote, noteFhirEntities, notePathEntity } from './audit.js';
 import { searchAuditEvents } from './audit-search.js';
 import type { AuditNote } from './audit.js';
 import { authenticateRequest, authoriseTenant } from './authenticate.js';
@@ -63,6 +63,7 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
     }
     const note = auditNote(request);
     Object.assign(note, { tenant, site: base, ...fhirInteraction(method, path) });
+    notePathEntity(note, tenant, base, path);
     checkAcceptable(query, request.headers.accept);
     const isPublic = path.length === 1 && path[0] === 'metadata' && (method === 'GET' || method === 'HEAD');
     // Authenticate before saying whether a tenant exists, so tenants cannot be probed anonymously.
@@ -85,7 +86,7 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
       },
       platform.repo,
     );
-    noteFhirEntities(note, tenant, base, path, res, (t) => `${platform.config.publicUrl}/tenants/${t}/fhir`);
+    noteFhirEntities(note, tenant, base, res, (t) => `${platform.config.publicUrl}/tenants/${t}/fhir`);
     void reply.code(res.status).headers(res.headers);
     const text = method === 'HEAD' ? undefined : renderBody(res, query);
     if (text === undefined) return reply.send();
