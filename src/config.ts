@@ -35,6 +35,10 @@ export interface Config {
   unsafeDisableAudit: boolean;
   /** `write-behind` (default) or `synchronous`: see AuditMode in src/access/audit.ts. */
   auditMode: 'write-behind' | 'synchronous';
+  /** Requests a second per client (bursts of twice that); 0 = no limit. */
+  rateLimitPerSecond: number;
+  /** Token requests a second per network address; 0 = no limit. */
+  tokenRateLimitPerSecond: number;
 }
 
 /**
@@ -125,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(env.SCIP_IDENTITY_MODEL ? { identityModelFile: env.SCIP_IDENTITY_MODEL } : {}),
     unsafeDisableAudit: bool(env, 'SCIP_UNSAFE_DISABLE_AUDIT', false),
     auditMode: auditMode(env.SCIP_AUDIT_MODE),
+    rateLimitPerSecond: integer(env, 'SCIP_RATE_LIMIT', 1000, 0, 1_000_000),
+    tokenRateLimitPerSecond: integer(env, 'SCIP_TOKEN_RATE_LIMIT', 20, 0, 1_000_000),
   };
 }

@@ -12,8 +12,18 @@ import { fhirRoutes } from './fhir-routes.js';
 import { metricsRoutes } from './metrics.js';
 import { modsRoutes } from './mods-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
+import { RateLimiter } from './rate-limit.js';
 import { registrationRoutes } from './registration-routes.js';
 import { tenantDirectory } from './tenants.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests a second per authenticated client. */
+    clientLimits: RateLimiter;
+    /** Token requests a second per network address. */
+    tokenLimits: RateLimiter;
+  }
+}
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -29,6 +39,8 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     frameworkErrors: frameworkErrorHandler,
   });
+  app.decorate('clientLimits', new RateLimiter(platform.config.rateLimitPerSecond));
+  app.decorate('tokenLimits', new RateLimiter(platform.config.tokenRateLimitPerSecond));
   registerContentParsers(app, platform.config.maxBodyBytes);
   registerErrorHandling(app);
   app.addHook('onSend', async (request, reply) => {

@@ -19,10 +19,11 @@ export async function authenticate(tokens: TokenService, authorization: string |
   return tokens.verify(m[1]);
 }
 
-/** Authenticates a request and notes who it is for the audit trail. */
+/** Authenticates a request, notes who it is for the audit trail, and holds the client to its rate limit. */
 export async function authenticateRequest(tokens: TokenService, request: FastifyRequest): Promise<Principal> {
   const principal = await authenticate(tokens, request.headers.authorization);
   auditNote(request).principal = principal;
+  request.server.clientLimits.take(`client:${principal.clientId}`, `Client '${principal.clientId}'`);
   return principal;
 }
 

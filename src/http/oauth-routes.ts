@@ -30,6 +30,8 @@ export async function oauthRoutes(app: FastifyInstance, platform: Platform): Pro
     const pairs = Array.isArray(request.body) ? (request.body as [string, string][]) : [];
     const form = Object.fromEntries(pairs);
     auditNote(request).principal = { clientId: form.client_id ?? basicUser(request.headers.authorization) ?? 'anonymous', roles: [], scopes: [] };
+    // Per address, before any secret is checked: guessing secrets is slow.
+    app.tokenLimits.take(`address:${request.ip}`, `Address ${request.ip}`);
     const token = await handleTokenRequest(platform.db, platform.tokens, origin, { form, authorization: request.headers.authorization });
     return reply.header('cache-control', 'no-store').send(token);
   });
