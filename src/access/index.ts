@@ -3,7 +3,7 @@ export { createTokenService } from './tokens.js';
 export type { TokenService } from './tokens.js';
 export { loadSigningKeys } from './signing-keys.js';
 export type { SigningKeys } from './signing-keys.js';
-export { handleTokenRequest, OAuthError } from './token-endpoint.js';
+export { ASSERTION_ALGORITHMS, handleTokenRequest, JWT_BEARER, OAuthError } from './token-endpoint.js';
 export { ensureDemoWorld, DEMO_TENANTS } from './demo.js';
 export type { DevCredentials } from './demo.js';
 export { generateSecret, hashSecret } from './secrets.js';

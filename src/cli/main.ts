@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `scip`: the operator's command line (npm run scip -- <command>). It works on the same database
 // as the platform (DATABASE_URL, or the embedded one in SCIP_DATA_DIR when the platform is stopped).
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerClient, verifyAuditChain } from '../access/index.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -55,8 +56,12 @@ client
   .option('--roles <roles>', 'comma-separated roles', 'system')
   .option('--scopes <scopes>', 'comma-separated SMART scopes', 'system/*.cruds')
   .option('--name <name>', 'display name')
-  .action((clientId: string, o: { tenant?: string; roles: string; scopes: string; name?: string }) =>
-    withDatabase(async (db) => print(await registerClient(db, { clientId, tenant: o.tenant, roles: list(o.roles), scopes: list(o.scopes), name: o.name }))),
+  .option('--jwks <file>', "the client's public JWK Set (SMART Backend Services, private_key_jwt): no secret is issued")
+  .action((clientId: string, o: { tenant?: string; roles: string; scopes: string; name?: string; jwks?: string }) =>
+    withDatabase(async (db) => {
+      const jwks = o.jwks === undefined ? undefined : (JSON.parse(readFileSync(o.jwks, 'utf8')) as unknown);
+      print(await registerClient(db, { clientId, tenant: o.tenant, roles: list(o.roles), scopes: list(o.scopes), name: o.name, jwks }));
+    }),
   );
 
 const identity = program.command('identity').description('identity matching and the person index');

@@ -1,6 +1,6 @@
 // OAuth 2.0 / SMART endpoints: discovery, token issue, signing keys (all public).
 import type { FastifyInstance } from 'fastify';
-import { handleTokenRequest } from '../access/index.js';
+import { ASSERTION_ALGORITHMS, handleTokenRequest } from '../access/index.js';
 import type { Platform } from '../platform.js';
 import { auditNote } from './audit.js';
 
@@ -21,9 +21,10 @@ export async function oauthRoutes(app: FastifyInstance, platform: Platform): Pro
     token_endpoint: `${origin}/oauth2/token`,
     jwks_uri: `${origin}/oauth2/jwks`,
     grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: ['system/*.cruds', 'system/*.rs'],
-    capabilities: ['client-confidential-symmetric'],
+    capabilities: ['client-confidential-symmetric', 'client-confidential-asymmetric'],
   }));
   app.get('/oauth2/jwks', async () => ({ keys: platform.keys.publicJwks }));
   app.post('/oauth2/token', async (request, reply) => {

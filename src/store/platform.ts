@@ -62,6 +62,19 @@ export async function findClient(q: Queryable, clientId: string): Promise<Client
   };
 }
 
+/**
+ * Records a client assertion's `jti` until `expiresAt`; false when it was seen before (a replay).
+ * Expired ones are cleared as it goes.
+ */
+export async function rememberAssertion(q: Queryable, clientId: string, jti: string, expiresAt: Date): Promise<boolean> {
+  const rows = await q.query<{ jti: string }>(
+    `WITH expired AS (DELETE FROM oauth_assertion WHERE expires_at < now())
+     INSERT INTO oauth_assertion (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti`,
+    [clientId, jti, expiresAt.toISOString()],
+  );
+  return rows.length === 1;
+}
+
 export async function countClients(q: Queryable): Promise<number> {
   return Number((await q.query<{ n: number }>('SELECT count(*)::int AS n FROM oauth_client'))[0].n);
 }

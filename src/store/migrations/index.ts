@@ -5,6 +5,7 @@ import * as federation from './0003-federation.js';
 import * as partitions from './0004-tenant-partitions.js';
 import * as identity from './0005-identity.js';
 import * as audit from './0006-audit.js';
+import * as assertions from './0007-client-assertions.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, ...partitions },
   { version: 5, ...identity },
   { version: 6, ...audit },
+  { version: 7, ...assertions },
 ];
