@@ -106,4 +106,29 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     const res = await t.call('GET', '/fhir/metadata', { as: null, headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers['x-request-id']).toBe('trace-123');
   });
+  it('manages clients through the admin API: create (secret shown once), list without secrets, disable', async () => {
+    const json = { 'content-type': 'application/json' };
+    expect((await t.call('POST', '/admin/clients', { body: { clientId: 'acme-portal', tenant: 'sunrise-care' }, headers: json })).status).toBe(403);
+    const created = await t.call('POST', '/admin/clients', { body: { clientId: 'acme-portal', tenant: 'sunrise-care', roles: ['system'] }, headers: json, as: 'platform-admin' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.headers.location).toBe('http://scip.test/admin/clients/acme-portal');
+    const secret = created.json.clientSecret as string;
+    expect(secret.length).toBeGreaterThan(30);
+    expect((await form({ grant_type: 'client_credentials', client_id: 'acme-portal', client_secret: secret })).status).toBe(200);
+    const bad = await t.call('POST', '/admin/clients', { body: { clientId: 'x-bad', roles: 'system' }, headers: json, as: 'platform-admin' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.issue[0].expression).toEqual(['roles']);
+    expect((await t.call('POST', '/admin/clients', { body: { clientId: 'acme-portal' }, headers: json, as: 'platform-admin' })).status).toBe(409);
+
+    const listed = await t.call('GET', '/admin/clients', { as: 'platform-admin' });
+    const acme = listed.json.find((c: { clientId: string }) => c.clientId === 'acme-portal');
+    expect(acme).toMatchObject({ tenant: 'sunrise-care', roles: ['system'], disabled: false, authentication: 'client_secret' });
+    expect(listed.text).not.toContain('scrypt$');
+
+    const disabled = await t.call('PATCH', '/admin/clients/acme-portal', { body: { disabled: true }, headers: json, as: 'platform-admin' });
+    expect(disabled.status, disabled.text).toBe(200);
+    expect(disabled.json.disabled).toBe(true);
+    expect((await form({ grant_type: 'client_credentials', client_id: 'acme-portal', client_secret: secret })).status).toBe(401);
+    expect((await t.call('PATCH', '/admin/clients/nobody', { body: { disabled: true }, headers: json, as: 'platform-admin' })).status).toBe(404);
+  });
 });

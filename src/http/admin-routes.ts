@@ -1,11 +1,14 @@
-// The admin API (platform administrators): tenants. `scip tenant add` does the same from the command line.
+// The admin API (platform administrators): tenants and OAuth clients. `scip tenant add` and `scip client
+// add` do the same from the command line.
 // A new tenant's MODS catalogue is installed by the process serving it, on its first request (tenants.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import type { Platform } from '../platform.js';
+import { registerClient } from '../access/index.js';
 import { platform as platformRecords } from '../store/index.js';
+import type { ClientRecord } from '../store/index.js';
 import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
 
 export function adminRoutes(app: FastifyInstance, platform: Platform): void {
@@ -33,5 +36,38 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
       CENTRAL_TENANT,
     );
     return reply.code(201).header('location', `${platform.config.publicUrl}/tenants/${tenant.id}/fhir`).send(tenant);
+  });
+
+  const view = (c: Omit<ClientRecord, 'secretHash'>) => ({ ...c, authentication: c.jwks ? 'private_key_jwt' : 'client_secret' });
+
+  app.get('/admin/clients', async (request) => {
+    await requireAdmin(request);
+    return (await platformRecords.listClients(platform.db)).map(view);
+  });
+
+  app.post('/admin/clients', async (request, reply) => {
+    await requireAdmin(request);
+    const body = (request.body ?? {}) as { clientId?: unknown; name?: unknown; tenant?: unknown; roles?: unknown; scopes?: unknown; jwks?: unknown };
+    const strings = (v: unknown, field: string): string[] | undefined => {
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new FhirError('invalid', { diagnostics: `${field} must be an array of strings`, expression: field });
+      return v as string[];
+    };
+    if (typeof body.clientId !== 'string') throw new FhirError('invalid', { diagnostics: 'clientId must be a string', expression: 'clientId' });
+    if (body.tenant !== undefined && typeof body.tenant !== 'string') throw new FhirError('invalid', { diagnostics: 'tenant must be a string', expression: 'tenant' });
+    if (body.name !== undefined && typeof body.name !== 'string') throw new FhirError('invalid', { diagnostics: 'name must be a string', expression: 'name' });
+    const roles = strings(body.roles, 'roles') ?? ['system'];
+    const scopes = strings(body.scopes, 'scopes');
+    const created = await registerClient(platform.db, { clientId: body.clientId, roles, ...(scopes ? { scopes } : {}), ...(body.tenant ? { tenant: body.tenant } : {}), ...(body.name ? { name: body.name } : {}), ...(body.jwks !== undefined ? { jwks: body.jwks } : {}) });
+    return reply.code(201).header('location', `${platform.config.publicUrl}/admin/clients/${created.clientId}`).header('cache-control', 'no-store').send(created);
+  });
+
+  app.patch('/admin/clients/:clientId', async (request) => {
+    await requireAdmin(request);
+    const { clientId } = request.params as { clientId: string };
+    const body = (request.body ?? {}) as { disabled?: unknown };
+    if (typeof body.disabled !== 'boolean') throw new FhirError('invalid', { diagnostics: 'disabled must be true or false', expression: 'disabled' });
+    if (!(await platformRecords.setClientDisabled(platform.db, clientId, body.disabled))) throw new FhirError('not-found', { diagnostics: `No client '${clientId}'` });
+    return view((await platformRecords.listClients(platform.db)).find((c) => c.clientId === clientId) as Omit<ClientRecord, 'secretHash'>);
   });
 }

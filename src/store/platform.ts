@@ -62,6 +62,18 @@ export async function findClient(q: Queryable, clientId: string): Promise<Client
   };
 }
 
+/** Every client, without its secret hash: what the admin API lists. */
+export async function listClients(q: Queryable): Promise<Omit<ClientRecord, 'secretHash'>[]> {
+  const rows = await q.query<{ client_id: string }>('SELECT client_id FROM oauth_client ORDER BY client_id');
+  const clients = await Promise.all(rows.map((r) => findClient(q, r.client_id)));
+  return clients.filter((c): c is ClientRecord => !!c).map(({ secretHash: _hash, ...rest }) => rest);
+}
+
+/** Enables or disables a client; false when there is no such client. */
+export async function setClientDisabled(q: Queryable, clientId: string, disabled: boolean): Promise<boolean> {
+  return (await q.query<{ client_id: string }>('UPDATE oauth_client SET disabled = $2 WHERE client_id = $1 RETURNING client_id', [clientId, disabled])).length === 1;
+}
+
 /**
  * Records a client assertion's `jti` until `expiresAt`; false when it was seen before (a replay).
  * Expired ones are cleared as it goes.
