@@ -32,4 +32,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=not a url' })).toThrow(/SCIP_DPL_URLS/);
     expect(() => loadConfig({ SCIP_ROLE: 'edge' })).toThrow(/SCIP_ROLE/);
   });
+  it('reads an external identity provider, its role map, and refuses one without a JWKS URL', () => {
+    const c = loadConfig({ SCIP_IDP_ISSUER: 'https://idp.example', SCIP_IDP_JWKS_URL: 'https://idp.example/jwks', SCIP_IDP_ROLES: 'carers=care-worker, admins=platform-admin' });
+    expect(c.externalIdp).toMatchObject({ issuer: 'https://idp.example', roleClaim: 'roles', tenantClaim: 'tenant' });
+    expect([...(c.externalIdp?.roles ?? [])]).toEqual([['carers', 'care-worker'], ['admins', 'platform-admin']]);
+    expect(() => loadConfig({ SCIP_IDP_ISSUER: 'https://idp.example' })).toThrow(/SCIP_IDP_JWKS_URL/);
+    expect(() => loadConfig({ SCIP_IDP_ISSUER: 'https://idp.example', SCIP_IDP_JWKS_URL: 'https://idp.example/jwks', SCIP_IDP_ROLES: 'carers' })).toThrow(/their-role=our-role/);
+  });
 });

@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment and validated at start.
 import { resolve } from 'node:path';
+import type { ExternalIdp } from './access/index.js';
 
 export interface Config {
   host: string;
@@ -39,6 +40,26 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Token requests a second per network address; 0 = no limit. */
   tokenRateLimitPerSecond: number;
+  /** An external identity provider whose access tokens are accepted besides our own. */
+  externalIdp?: ExternalIdp;
+}
+
+function externalIdp(env: NodeJS.ProcessEnv): ExternalIdp | undefined {
+  const issuer = env.SCIP_IDP_ISSUER;
+  if (!issuer) return undefined;
+  const jwksUrl = env.SCIP_IDP_JWKS_URL ?? '';
+  try {
+    new URL(jwksUrl);
+  } catch {
+    throw new ConfigError('SCIP_IDP_ISSUER needs SCIP_IDP_JWKS_URL, the absolute URL of its JWK Set');
+  }
+  const roles = new Map<string, string>();
+  for (const pair of (env.SCIP_IDP_ROLES ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [theirs, ours] = pair.split('=');
+    if (!theirs || !ours) throw new ConfigError(`SCIP_IDP_ROLES entries are their-role=our-role, got '${pair}'`);
+    roles.set(theirs, ours);
+  }
+  return { issuer, jwksUrl, ...(env.SCIP_IDP_AUDIENCE ? { audience: env.SCIP_IDP_AUDIENCE } : {}), roleClaim: env.SCIP_IDP_ROLE_CLAIM || 'roles', tenantClaim: env.SCIP_IDP_TENANT_CLAIM || 'tenant', roles };
 }
 
 /**
@@ -109,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`SCIP_PUBLIC_URL must be an absolute URL, got '${publicUrl}'`);
   }
   if (env.DATABASE_URL && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  const idp = externalIdp(env);
   return {
     host,
     port,
@@ -131,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditMode: auditMode(env.SCIP_AUDIT_MODE),
     rateLimitPerSecond: integer(env, 'SCIP_RATE_LIMIT', 1000, 0, 1_000_000),
     tokenRateLimitPerSecond: integer(env, 'SCIP_TOKEN_RATE_LIMIT', 20, 0, 1_000_000),
+    ...(idp ? { externalIdp: idp } : {}),
   };
 }

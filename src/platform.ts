@@ -106,7 +106,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       software: { name: 'OpenSCIP', version: pkg.version },
     };
     const keys = await loadSigningKeys(db);
-    const tokens = createTokenService(keys, { issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds });
+    const tokens = createTokenService(keys, { issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, ...(config.externalIdp ? { externalIdp: config.externalIdp } : {}) });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id).filter((t) => t === CENTRAL_TENANT ? topology.role !== 'dpl' : servesTenant(t)));

@@ -1,6 +1,6 @@
 // access/: authentication (clients, keys, tokens) and, with issue #6, policy, consent and audit.
 export { createTokenService } from './tokens.js';
-export type { TokenService } from './tokens.js';
+export type { ExternalIdp, TokenService } from './tokens.js';
 export { loadSigningKeys } from './signing-keys.js';
 export type { SigningKeys } from './signing-keys.js';
 export { ASSERTION_ALGORITHMS, handleTokenRequest, JWT_BEARER, OAuthError } from './token-endpoint.js';

@@ -1,5 +1,8 @@
-// Access tokens: short-lived JWTs the platform signs for authenticated clients, and their verification.
-import { jwtVerify, SignJWT, decodeProtectedHeader } from 'jose';
+// Access tokens: short-lived JWTs the platform signs for authenticated clients, and their verification;
+// also tokens of a configured external identity provider, checked against its JWK Set and mapped to
+// our roles.
+import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT, decodeProtectedHeader } from 'jose';
+import type { JWTPayload } from 'jose';
 import { FhirError } from '../fhir/errors.js';
 import type { Principal } from '../fhir/context.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -14,6 +17,39 @@ export interface TokenService {
 export interface TokenOptions {
   issuer: string;
   ttlSeconds: number;
+  /** Tokens from this provider are accepted too (docs/security.md). */
+  externalIdp?: ExternalIdp;
+}
+
+/** An external identity provider whose access tokens are accepted besides our own. */
+export interface ExternalIdp {
+  issuer: string;
+  jwksUrl: string;
+  /** Required `aud`, when set. */
+  audience?: string;
+  /** The claim holding the user's roles (an array or a space-separated string). */
+  roleClaim: string;
+  /** The claim naming the tenant the user acts for. */
+  tenantClaim: string;
+  /** The provider's role → our role; roles not listed are dropped. */
+  roles: ReadonlyMap<string, string>;
+}
+
+/** The algorithms accepted from an external identity provider. */
+const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256'];
+
+/** Our principal for an external provider's token: its roles mapped (unmapped ones dropped). */
+function externalPrincipal(payload: JWTPayload, idp: ExternalIdp): Principal {
+  const raw = payload[idp.roleClaim];
+  const theirs = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(' ') : [];
+  const tenant = payload[idp.tenantClaim];
+  const clientId = payload.client_id ?? payload.azp ?? payload.sub;
+  return {
+    clientId: `${idp.issuer}#${String(clientId)}`,
+    ...(typeof tenant === 'string' ? { tenant } : {}),
+    roles: [...new Set(theirs.flatMap((r) => (idp.roles.has(r) ? [idp.roles.get(r) as string] : [])))],
+    scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+  };
 }
 
 const unauthorized = (diagnostics: string): FhirError =>
@@ -23,6 +59,18 @@ const unauthorized = (diagnostics: string): FhirError =>
 const MAX_CACHED_TOKENS = 10_000;
 
 export function createTokenService(keys: SigningKeys, options: TokenOptions): TokenService {
+  const idp = options.externalIdp;
+  const idpKeys = idp ? createRemoteJWKSet(new URL(idp.jwksUrl)) : undefined;
+  const verifyExternal = async (token: string): Promise<{ principal: Principal; exp?: number }> => {
+    if (!idp || !idpKeys) throw unauthorized('The bearer token was not signed by this platform');
+    try {
+      const { payload } = await jwtVerify(token, idpKeys, { issuer: idp.issuer, algorithms: EXTERNAL_ALGORITHMS, ...(idp.audience ? { audience: idp.audience } : {}), requiredClaims: ['exp'] });
+      return { principal: externalPrincipal(payload, idp), exp: payload.exp };
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The bearer token has expired' : `The identity provider's token is not valid (${(err as Error).message})`);
+    }
+  };
   const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   const remember = (token: string, principal: Principal, exp: number | undefined): void => {
     if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
@@ -50,10 +98,17 @@ export function createTokenService(keys: SigningKeys, options: TokenOptions): To
       if (cached && cached.expiresAt > Date.now()) return cached.principal;
       if (cached) verified.delete(token);
       let kid: string | undefined;
+      let iss: string | undefined;
       try {
         kid = decodeProtectedHeader(token).kid;
+        iss = decodeJwt(token).iss;
       } catch {
         throw unauthorized('The bearer token is not a JWT');
+      }
+      if (idp && iss === idp.issuer && iss !== options.issuer) {
+        const { principal, exp } = await verifyExternal(token);
+        remember(token, principal, exp);
+        return principal;
       }
       const key = await keys.verificationKey(kid);
       if (!key) throw unauthorized('The bearer token was not signed by this platform');
