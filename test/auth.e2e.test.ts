@@ -119,6 +119,9 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     expect(bad.status).toBe(400);
     expect(bad.json.issue[0].expression).toEqual(['roles']);
     expect((await t.call('POST', '/admin/clients', { body: { clientId: 'acme-portal' }, headers: json, as: 'platform-admin' })).status).toBe(409);
+    const reserved = await t.call('POST', '/admin/clients', { body: { clientId: 'platform-federation' }, headers: json, as: 'platform-admin' });
+    expect(reserved.status).toBe(400);
+    expect(reserved.json.issue[0].diagnostics).toMatch(/reserved/);
 
     const listed = await t.call('GET', '/admin/clients', { as: 'platform-admin' });
     const acme = listed.json.find((c: { clientId: string }) => c.clientId === 'acme-portal');

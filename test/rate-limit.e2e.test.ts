@@ -1,6 +1,7 @@
 // Abuse limits over HTTP: a client over its rate gets 429 with Retry-After and an OperationOutcome
 // (and the refusal is audited), other clients are unaffected; the token endpoint is limited per address.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_INTERNAL_CLIENT } from '../src/fhir/context.js';
 import { testDatabases } from './support/databases.js';
 import { startTestPlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
@@ -32,6 +33,13 @@ describe.each(await testDatabases())('rate limits on $name', (database) => {
     expect((await t.call('GET', '/tenants/meadow-homecare/fhir/Patient?_count=1', { as: 'meadow-homecare-system' })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient?_count=1')).status).toBe(200);
+  });
+
+  it("does not limit the platform's own processes calling one another", async () => {
+    const { accessToken } = await t.platform.tokens.issue({ clientId: PLATFORM_INTERNAL_CLIENT, roles: ['platform-admin'], scopes: ['system/*.rs'] }, 'http://scip.test');
+    for (let i = 0; i < 20; i++) {
+      expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient?_count=1', { as: null, headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    }
   });
 
   it('limits token requests per address before checking any secret', async () => {

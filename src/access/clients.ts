@@ -2,6 +2,7 @@
 // Backend Services (private_key_jwt), the client's public JWK Set and no secret at all.
 import type { Queryable } from '../store/index.js';
 import { platform } from '../store/index.js';
+import { PLATFORM_INTERNAL_CLIENT } from '../fhir/context.js';
 import { FhirError } from '../fhir/errors.js';
 import { generateSecret, hashSecret } from './secrets.js';
 
@@ -34,6 +35,7 @@ export async function registerClient(db: Queryable, c: NewClient & { jwks?: unde
 export async function registerClient(db: Queryable, c: NewClient): Promise<{ clientId: string; clientSecret?: string }>;
 export async function registerClient(db: Queryable, c: NewClient): Promise<{ clientId: string; clientSecret?: string }> {
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(c.clientId)) throw new FhirError('invalid', { diagnostics: 'A client id is 3-64 of A-Z a-z 0-9 . _ -', expression: 'clientId' });
+  if (c.clientId === PLATFORM_INTERNAL_CLIENT) throw new FhirError('invalid', { diagnostics: `'${PLATFORM_INTERNAL_CLIENT}' is reserved for the platform's own processes`, expression: 'clientId' });
   if (c.tenant && !(await platform.listTenants(db)).some((t) => t.id === c.tenant)) {
     throw new FhirError('invalid', { diagnostics: `Unknown tenant '${c.tenant}'`, expression: 'tenant' });
   }

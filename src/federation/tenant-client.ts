@@ -2,6 +2,7 @@
 // out. In the all-in-one topology the DPLs are in process (the same REST engine, no HTTP); the
 // distributed topology puts an HTTP client behind the same interface.
 import type { Bundle } from '../fhir/types.js';
+import { PLATFORM_INTERNAL_CLIENT } from '../fhir/context.js';
 import type { Principal, RequestContext } from '../fhir/context.js';
 import { stringifyWithRaw } from '../rest/raw-json.js';
 import type { FhirRequest } from '../rest/types.js';
@@ -15,7 +16,7 @@ export interface TenantClient {
 }
 
 /** The central platform acting for a consumer: reads every tenant it is asked to (policy comes with issue #6). */
-const FEDERATION_PRINCIPAL: Principal = { clientId: 'platform-federation', roles: ['platform-admin'], scopes: ['system/*.rs'] };
+const FEDERATION_PRINCIPAL: Principal = { clientId: PLATFORM_INTERNAL_CLIENT, roles: ['platform-admin'], scopes: ['system/*.rs'] };
 
 interface RestRouter {
   handle(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<{ status: number; body?: unknown }>;

@@ -1,6 +1,7 @@
 // Bearer-token authentication and the tenant boundary: a tenant's client reaches only its own DPL;
 // the central base is readable by any authenticated client and writable by platform admins.
 import { FhirError } from '../fhir/errors.js';
+import { PLATFORM_INTERNAL_CLIENT } from '../fhir/context.js';
 import type { Principal } from '../fhir/context.js';
 import type { TokenService } from '../access/index.js';
 import { CENTRAL_TENANT } from '../platform.js';
@@ -23,7 +24,7 @@ export async function authenticate(tokens: TokenService, authorization: string |
 export async function authenticateRequest(tokens: TokenService, request: FastifyRequest): Promise<Principal> {
   const principal = await authenticate(tokens, request.headers.authorization);
   auditNote(request).principal = principal;
-  request.server.clientLimits.take(`client:${principal.clientId}`, `Client '${principal.clientId}'`);
+  if (principal.clientId !== PLATFORM_INTERNAL_CLIENT) request.server.clientLimits.take(`client:${principal.clientId}`, `Client '${principal.clientId}'`);
   return principal;
 }
 
