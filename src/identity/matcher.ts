@@ -6,7 +6,7 @@ import { recordKey } from '../store/index.js';
 import { blockingKeys } from './blocking.js';
 import { compare } from './comparisons.js';
 import type { MatchFeatures } from './features.js';
-import { decide, MIN_RECORDS_FOR_FREQUENCIES } from './model.js';
+import { decide, MIN_RECORDS_FOR_FREQUENCIES, RULES } from './model.js';
 import type { MatchModel, MatchOutcome, NameFrequencies } from './model.js';
 
 export interface PersonCandidate {
@@ -32,20 +32,17 @@ export async function findCandidates(repo: Repository, model: MatchModel, featur
     family: (name) => (sized && name === features.family && counts.family ? counts.family / counts.total : undefined),
   };
   const best = new Map<string, PersonCandidate>();
+  // One record with a different verified NHS number rules its whole person out.
+  const ruledOut = new Set<string>();
   for (const r of records) {
     if (!r.personId || rejected.has(recordKey(r))) continue;
     const other = JSON.parse(r.features) as MatchFeatures;
     const outcome = decide(model, compare(features, other), features, other, frequencies);
+    if (outcome.rule === RULES.verifiedNhsDiffer) ruledOut.add(r.personId);
     const current = best.get(r.personId);
-    const conflict = outcome.rule === 'verified NHS numbers differ';
-    // One record with a different verified NHS number rules its whole person out.
-    if (conflict || current?.outcome.rule === 'verified NHS numbers differ') {
-      if (conflict) best.set(r.personId, { personId: r.personId, record: { tenant: r.tenant, patientId: r.patientId }, outcome });
-      continue;
-    }
     if (!current || better(outcome, current.outcome)) best.set(r.personId, { personId: r.personId, record: { tenant: r.tenant, patientId: r.patientId }, outcome });
   }
-  let candidates = [...best.values()].filter((c) => c.outcome.grade !== 'certainly-not');
+  let candidates = [...best.values()].filter((c) => !ruledOut.has(c.personId) && c.outcome.grade !== 'certainly-not');
   if (features.nhsVerified && features.nhsNumber && candidates.length) {
     const verified = await identity.verifiedNhsOfPersons(candidates.map((c) => c.personId));
     candidates = candidates.filter((c) => [...(verified.get(c.personId) ?? [])].every((n) => n === features.nhsNumber));

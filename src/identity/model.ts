@@ -103,6 +103,12 @@ function termFrequency(name: ComparisonName, a: MatchFeatures, frequencies: Name
   return f === undefined ? undefined : Math.max(f, MIN_TERM_FREQUENCY);
 }
 
+/** The rules that decided an outcome (in words: they are shown to reviewers and in `$match`). */
+export const RULES = {
+  verifiedNhsEqual: 'verified NHS numbers are equal',
+  verifiedNhsDiffer: 'verified NHS numbers differ',
+} as const;
+
 /** FHIR match-grade (http://hl7.org/fhir/StructureDefinition/match-grade). */
 export type MatchGrade = 'certain' | 'probable' | 'possible' | 'certainly-not';
 
@@ -128,8 +134,8 @@ export function decide(model: MatchModel, vector: ComparisonVector, a: MatchFeat
   const s = score(model, vector, a, frequencies);
   if (a.nhsVerified && b.nhsVerified) {
     return a.nhsNumber === b.nhsNumber
-      ? { ...s, grade: 'certain', rule: 'verified NHS numbers are equal' }
-      : { ...s, grade: 'certainly-not', rule: 'verified NHS numbers differ' };
+      ? { ...s, grade: 'certain', rule: RULES.verifiedNhsEqual }
+      : { ...s, grade: 'certainly-not', rule: RULES.verifiedNhsDiffer };
   }
   if (s.probability < model.thresholds.review) return { ...s, grade: 'certainly-not', rule: 'score below the review threshold' };
   if (s.probability < model.thresholds.autoLink) return { ...s, grade: 'possible', rule: 'score between the review and auto-link thresholds' };

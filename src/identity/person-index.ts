@@ -10,6 +10,7 @@ import { featuresOf } from './features.js';
 import type { MatchFeatures } from './features.js';
 import { GoldenRecords } from './golden.js';
 import { findCandidates } from './matcher.js';
+import { RULES } from './model.js';
 import type { PersonCandidate } from './matcher.js';
 import { Merges } from './merge.js';
 import { ReviewQueue } from './review.js';
@@ -68,7 +69,7 @@ export class PersonIndex {
       method = existing.method;
     } else if (certain) {
       personId = certain.personId;
-      method = certain.outcome.rule === 'verified NHS numbers are equal' ? 'nhs-number-verified' : 'probabilistic';
+      method = certain.outcome.rule === RULES.verifiedNhsEqual ? 'nhs-number-verified' : 'probabilistic';
       if (existing && next === 'retire-person') await this.merges.merge(repo, personId, existing.personId, 'system', 'its only record now certainly matches another person');
       else {
         if (existing) await this.golden.removeSource(repo, existing.personId, url);
