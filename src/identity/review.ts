@@ -5,7 +5,7 @@
 import type { Task } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.js';
 import type { RecordKey, Repository } from '../store/index.js';
-import { recordKey } from '../store/index.js';
+import { parseRecordKey, recordKey } from '../store/index.js';
 import type { PersonCandidate } from './matcher.js';
 import type { Merges } from './merge.js';
 import { explain } from './model.js';
@@ -59,7 +59,7 @@ export class ReviewQueue {
     const task = JSON.parse(stored?.content ?? '{}') as Task;
     if (decision === 'same-person') {
       const candidateUrl = task.input?.find((i) => i.type.coding?.[0]?.code === 'candidate-record')?.valueReference?.reference;
-      const [a, b] = [parseKey(pair.recordA), parseKey(pair.recordB)];
+      const [a, b] = [parseRecordKey(pair.recordA), parseRecordKey(pair.recordB)];
       const [la, lb] = await Promise.all([repo.identity.personLink(a), repo.identity.personLink(b)]);
       if (!la || !lb) throw new FhirError('conflict', { diagnostics: 'One of the records is no longer registered; the review cannot be applied', expression: ['Parameters.parameter'] });
       if (la.personId !== lb.personId) {
@@ -82,9 +82,3 @@ export class ReviewQueue {
     return (await repo.update(this.settings.centralTenant, completed, taskId)).resource as Task;
   }
 }
-
-function parseKey(key: string): RecordKey {
-  const slash = key.indexOf('/');
-  return { tenant: key.slice(0, slash), patientId: key.slice(slash + 1) };
-}
-

@@ -60,6 +60,15 @@ export interface MergeRecord {
 /** `tenant/patientId`: how review pairs name records. */
 export const recordKey = (r: RecordKey): string => `${r.tenant}/${r.patientId}`;
 
+/** The record a `recordKey` names (tenant ids have no `/`). */
+export function parseRecordKey(key: string): RecordKey {
+  const slash = key.indexOf('/');
+  return { tenant: key.slice(0, slash), patientId: key.slice(slash + 1) };
+}
+
+/** A review pair's two keys, in the order it is stored. */
+const pairKeys = (a: RecordKey, b: RecordKey): string[] => [recordKey(a), recordKey(b)].sort();
+
 interface LinkRow {
   tenant: string;
   patient_id: string;
@@ -194,21 +203,17 @@ export class IdentityRecords {
   }
 
   /** The review pair for two records, in either order. */
-  async reviewPair(a: RecordKey, b: RecordKey): Promise<ReviewPair | undefined> {
-    const [x, y] = [recordKey(a), recordKey(b)].sort();
-    const rows = await this.q.query<{ record_a: string; record_b: string; task_id: string; status: ReviewPair['status'] }>(
-      'SELECT record_a, record_b, task_id, status FROM identity_review WHERE record_a = $1 AND record_b = $2',
-      [x, y],
-    );
-    return rows[0] ? { recordA: rows[0].record_a, recordB: rows[0].record_b, taskId: rows[0].task_id, status: rows[0].status } : undefined;
+  reviewPair(a: RecordKey, b: RecordKey): Promise<ReviewPair | undefined> {
+    return this.oneReview('record_a = $1 AND record_b = $2', pairKeys(a, b));
   }
 
-  async reviewByTask(taskId: string): Promise<ReviewPair | undefined> {
-    const rows = await this.q.query<{ record_a: string; record_b: string; task_id: string; status: ReviewPair['status'] }>(
-      'SELECT record_a, record_b, task_id, status FROM identity_review WHERE task_id = $1',
-      [taskId],
-    );
-    return rows[0] ? { recordA: rows[0].record_a, recordB: rows[0].record_b, taskId: rows[0].task_id, status: rows[0].status } : undefined;
+  reviewByTask(taskId: string): Promise<ReviewPair | undefined> {
+    return this.oneReview('task_id = $1', [taskId]);
+  }
+
+  private async oneReview(where: string, params: unknown[]): Promise<ReviewPair | undefined> {
+    const [r] = await this.q.query<{ record_a: string; record_b: string; task_id: string; status: ReviewPair['status'] }>(`SELECT record_a, record_b, task_id, status FROM identity_review WHERE ${where}`, params);
+    return r ? { recordA: r.record_a, recordB: r.record_b, taskId: r.task_id, status: r.status } : undefined;
   }
 
   /** Records with a "different people" decision against `r`: never proposed as its matches again. */
@@ -223,7 +228,7 @@ export class IdentityRecords {
   }
 
   async openReview(a: RecordKey, b: RecordKey, taskId: string): Promise<void> {
-    const [x, y] = [recordKey(a), recordKey(b)].sort();
+    const [x, y] = pairKeys(a, b);
     await this.q.query(
       `INSERT INTO identity_review (record_a, record_b, task_id, status) VALUES ($1, $2, $3, 'open')
        ON CONFLICT (record_a, record_b) DO UPDATE SET task_id = EXCLUDED.task_id, status = 'open'`,

@@ -17,7 +17,7 @@ export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js
 export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
 export type { Change, Registration, RegistrationStatus } from './federation.js';
-export { recordKey } from './identity.js';
+export { parseRecordKey, recordKey } from './identity.js';
 export type { IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';
 export { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, searchAudit, startAuditChain } from './audit.js';
