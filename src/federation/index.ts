@@ -1,14 +1,12 @@
-// Federation: the person index, the record locator and the change feed that keeps them current,
-// registration requests, and the router that answers the central base's person-scoped reads by asking
-// the tenants (in process, or their DPL processes over HTTP).
+// Federation: the record locator and the change feed that registers Patients with the person index
+// (identity/) and keeps the locator current, registration requests, and the router that answers the
+// central base's person-scoped reads by asking the tenants (in process, or their DPL processes over HTTP).
 import type { Logger } from 'pino';
 import type { Definitions } from '../fhir/definitions.js';
 import type { OperationDescriptor } from '../rest/operations.js';
 import type { Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.js';
-import type { Resource } from '../fhir/types.js';
 import { bundle } from '../rest/bundle.js';
-import type { BundleEntryOut } from '../rest/bundle.js';
 import { patientEverything } from '../rest/interactions/everything.js';
 import { createRouter } from '../rest/router.js';
 import type { FhirRouter } from '../rest/router.js';
@@ -16,7 +14,7 @@ import type { RestServices } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
 import { ChangeFeed } from './change-feed.js';
 import { FederatedRetrieval } from './retrieval.js';
-import { collapseItems, mergeDemographics } from './merged-view.js';
+import { mergedView } from './merged-view.js';
 import { InProcessTenants } from './tenant-client.js';
 import type { TenantClient } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
@@ -93,7 +91,7 @@ export function createFederatedRouter(
     affectsState: false,
     handler: (ctx, req, r, services) => (ctx.tenant === settings.centralTenant ? retrieval.everything(ctx, req, r) : patientEverything(ctx, req, r, services)),
   };
-  const mergedView: OperationDescriptor = {
+  const mergedViewOperation: OperationDescriptor = {
     name: 'merged-view',
     definition: 'https://openscip.org/fhir/OperationDefinition/Patient-merged-view',
     levels: ['instance'],
@@ -105,18 +103,11 @@ export function createFederatedRouter(
       const personId = req.path[1];
       const { person, answers } = await retrieval.gather(ctx, r, personId);
       const { sources, warnings } = retrieval.sourced(answers);
-      const patients = sources.flatMap((s) => s.entries.filter((e) => e.resource?.resourceType === 'Patient').map((e) => ({ base: s.base, entry: e })));
-      const merged = mergeDemographics(person as Patient, patients.map((p) => ({ url: p.entry.fullUrl ?? `${p.base}/Patient/${p.entry.resource?.id ?? ''}`, patient: p.entry.resource as Patient })));
-      const entries: BundleEntryOut[] = [
-        { fullUrl: `${ctx.base}/Patient/${personId}`, resource: merged, search: { mode: 'match' } },
-        ...collapseItems(sources),
-        ...patients.map((p) => ({ fullUrl: p.entry.fullUrl, resource: { ...(p.entry.resource as Resource), meta: { ...p.entry.resource?.meta, source: p.base } }, search: { mode: 'include' as const } })),
-        ...warnings,
-      ];
+      const entries = [...mergedView(`${ctx.base}/Patient/${personId}`, person as Patient, sources), ...warnings];
       return { status: 200, headers: {}, body: bundle('searchset', entries, { total: entries.filter((e) => e.search?.mode === 'match').length }) };
     },
   };
-  const engine = createRouter(rest, [...operations, everything, mergedView]);
+  const engine = createRouter(rest, [...operations, everything, mergedViewOperation]);
   const router: FhirRouter = {
     operations: engine.operations,
     handle: (ctx, req, r) => (retrieval.isFederatedSearch(ctx, req) ? retrieval.search(ctx, req, r) : engine.handle(ctx, req, r)),

@@ -139,3 +139,13 @@ export function collapseItems(sources: SourceItems[]): BundleEntryOut[] {
     return { fullUrl: fullUrl(g.base, g.entry), resource: { ...r, meta: { ...r.meta, source: g.base }, extension: [...(r.extension ?? []), ...sourceExtensions(g.sources)] }, search: { mode: 'match' as const } };
   });
 }
+
+/** The merged view's entries: the combined Patient, the items with same facts collapsed, then the source Patients. */
+export function mergedView(personUrl: string, golden: Patient, sources: SourceItems[]): BundleEntryOut[] {
+  const patients = sources.flatMap((s) => s.entries.filter((e) => e.resource?.resourceType === 'Patient').map((entry) => ({ base: s.base, entry })));
+  return [
+    { fullUrl: personUrl, resource: mergeDemographics(golden, patients.map((p) => ({ url: fullUrl(p.base, p.entry), patient: p.entry.resource as Patient }))), search: { mode: 'match' } },
+    ...collapseItems(sources),
+    ...patients.map((p) => ({ fullUrl: fullUrl(p.base, p.entry), resource: { ...(p.entry.resource as Resource), meta: { ...p.entry.resource?.meta, source: p.base } }, search: { mode: 'include' as const } })),
+  ];
+}

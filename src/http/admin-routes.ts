@@ -11,6 +11,20 @@ import { platform as platformRecords } from '../store/index.js';
 import type { ClientRecord } from '../store/index.js';
 import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
 
+/** A string field of a request body; undefined when absent and optional. */
+function text(v: unknown, field: string, required: boolean): string | undefined {
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string') throw new FhirError('invalid', { diagnostics: `${field} must be a string`, expression: field });
+  return v;
+}
+
+/** A field of a request body that is an array of strings, or absent. */
+function strings(v: unknown, field: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new FhirError('invalid', { diagnostics: `${field} must be an array of strings`, expression: field });
+  return v as string[];
+}
+
 export function adminRoutes(app: FastifyInstance, platform: Platform): void {
   const requireAdmin = async (request: FastifyRequest): Promise<void> => {
     const principal = await authenticateRequest(platform.tokens, request);
@@ -25,11 +39,6 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
   app.post('/admin/tenants', async (request, reply) => {
     await requireAdmin(request);
     const body = request.body as { id?: unknown; name?: unknown; kind?: unknown; odsCode?: unknown } | undefined;
-    const text = (v: unknown, field: string, required: boolean): string | undefined => {
-      if (v === undefined && !required) return undefined;
-      if (typeof v !== 'string') throw new FhirError('invalid', { diagnostics: `${field} must be a string`, expression: field });
-      return v;
-    };
     const tenant = await addTenant(
       platform.db,
       { id: text(body?.id, 'id', true) as string, name: text(body?.name, 'name', true) as string, kind: text(body?.kind, 'kind', false) ?? 'care-provider', odsCode: text(body?.odsCode, 'odsCode', false) },
@@ -38,7 +47,8 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
     return reply.code(201).header('location', `${platform.config.publicUrl}/tenants/${tenant.id}/fhir`).send(tenant);
   });
 
-  const view = (c: Omit<ClientRecord, 'secretHash'>) => ({ ...c, authentication: c.jwks ? 'private_key_jwt' : 'client_secret' });
+  /** A client as the admin API shows it: never its secret hash. */
+  const view = ({ secretHash: _hash, ...c }: ClientRecord) => ({ ...c, authentication: c.jwks ? 'private_key_jwt' : 'client_secret' });
 
   app.get('/admin/clients', async (request) => {
     await requireAdmin(request);
@@ -48,17 +58,12 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
   app.post('/admin/clients', async (request, reply) => {
     await requireAdmin(request);
     const body = (request.body ?? {}) as { clientId?: unknown; name?: unknown; tenant?: unknown; roles?: unknown; scopes?: unknown; jwks?: unknown };
-    const strings = (v: unknown, field: string): string[] | undefined => {
-      if (v === undefined) return undefined;
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new FhirError('invalid', { diagnostics: `${field} must be an array of strings`, expression: field });
-      return v as string[];
-    };
-    if (typeof body.clientId !== 'string') throw new FhirError('invalid', { diagnostics: 'clientId must be a string', expression: 'clientId' });
-    if (body.tenant !== undefined && typeof body.tenant !== 'string') throw new FhirError('invalid', { diagnostics: 'tenant must be a string', expression: 'tenant' });
-    if (body.name !== undefined && typeof body.name !== 'string') throw new FhirError('invalid', { diagnostics: 'name must be a string', expression: 'name' });
+    const clientId = text(body.clientId, 'clientId', true) as string;
+    const tenant = text(body.tenant, 'tenant', false);
+    const name = text(body.name, 'name', false);
     const roles = strings(body.roles, 'roles') ?? ['system'];
     const scopes = strings(body.scopes, 'scopes');
-    const created = await registerClient(platform.db, { clientId: body.clientId, roles, ...(scopes ? { scopes } : {}), ...(body.tenant ? { tenant: body.tenant } : {}), ...(body.name ? { name: body.name } : {}), ...(body.jwks !== undefined ? { jwks: body.jwks } : {}) });
+    const created = await registerClient(platform.db, { clientId, roles, ...(scopes ? { scopes } : {}), ...(tenant ? { tenant } : {}), ...(name ? { name } : {}), ...(body.jwks !== undefined ? { jwks: body.jwks } : {}) });
     return reply.code(201).header('location', `${platform.config.publicUrl}/admin/clients/${created.clientId}`).header('cache-control', 'no-store').send(created);
   });
 
@@ -68,6 +73,6 @@ export function adminRoutes(app: FastifyInstance, platform: Platform): void {
     const body = (request.body ?? {}) as { disabled?: unknown };
     if (typeof body.disabled !== 'boolean') throw new FhirError('invalid', { diagnostics: 'disabled must be true or false', expression: 'disabled' });
     if (!(await platformRecords.setClientDisabled(platform.db, clientId, body.disabled))) throw new FhirError('not-found', { diagnostics: `No client '${clientId}'` });
-    return view((await platformRecords.listClients(platform.db)).find((c) => c.clientId === clientId) as Omit<ClientRecord, 'secretHash'>);
+    return view((await platformRecords.findClient(platform.db, clientId)) as ClientRecord);
   });
 }

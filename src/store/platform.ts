@@ -62,11 +62,10 @@ export async function findClient(q: Queryable, clientId: string): Promise<Client
   };
 }
 
-/** Every client, without its secret hash: what the admin API lists. */
-export async function listClients(q: Queryable): Promise<Omit<ClientRecord, 'secretHash'>[]> {
+/** Every client, in id order. */
+export async function listClients(q: Queryable): Promise<ClientRecord[]> {
   const rows = await q.query<{ client_id: string }>('SELECT client_id FROM oauth_client ORDER BY client_id');
-  const clients = await Promise.all(rows.map((r) => findClient(q, r.client_id)));
-  return clients.filter((c): c is ClientRecord => !!c).map(({ secretHash: _hash, ...rest }) => rest);
+  return (await Promise.all(rows.map((r) => findClient(q, r.client_id)))).filter((c): c is ClientRecord => !!c);
 }
 
 /** Enables or disables a client; false when there is no such client. */
