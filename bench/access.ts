@@ -7,7 +7,7 @@
 //   npm run bench:access -- [--duration 10] [--events 1000000] [--skip verify]
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ import { appendAudit, openDatabase, startAuditChain } from '../src/store/index.j
 import postgres from 'postgres';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { benchDatabase, startPlatformProcess } from './servers.js';
+import { benchDatabase, previousStages, startPlatformProcess } from './servers.js';
 import { syntheticPatients } from './synthetic.js';
 
 const { values: args } = parseArgs({
@@ -139,15 +139,14 @@ async function verifyAtScale(databaseUrl: string, events: number, dataDir: strin
   return { events, fillSeconds, verify: JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
-// A skipped stage keeps its figures from the previous results file, marked with when they were measured.
-const previous = existsSync(join(RESULTS, 'access.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'access.json'), 'utf8')) as Record<string, unknown>) : {};
+const previous = previousStages(join(RESULTS, 'access.json'));
 const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString() };
 const database = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access');
 const dataDir = mkdtempSync(join(tmpdir(), 'scip-bench-access-'));
 try {
   out.overhead = await overhead(database.url as string, dataDir);
   if (!(args.skip as string).includes('verify')) out.verify = await verifyAtScale(database.url as string, Number(args.events), dataDir);
-  else if (previous.verify) out.verify = { ...(previous.verify as object), measured: (previous.verify as { measured?: string }).measured ?? previous.date };
+  else if (previous('verify')) out.verify = previous('verify');
 } finally {
   await database.drop();
   rmSync(dataDir, { recursive: true, force: true });

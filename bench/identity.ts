@@ -13,7 +13,6 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_MODEL, dedupe, estimateModel, featuresOf } from '../src/identity/index.js';
 import { startPlatform } from '../src/platform.js';
 import { evaluate } from './identity/evaluate.js';
@@ -22,7 +21,7 @@ import { loadIndex } from './identity/load-index.js';
 import { population } from './identity/population.js';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { benchDatabase, startPlatformProcess } from './servers.js';
+import { benchDatabase, previousStages, startPlatformProcess } from './servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -138,10 +137,10 @@ async function matchAtScale(indexSize: number, duration: number): Promise<{ inde
   }
 }
 
-// Stages skipped in this run keep their figures from the previous results file (with its date).
-const previous = existsSync(join(RESULTS, 'identity.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'identity.json'), 'utf8')) as Record<string, unknown>) : {};
-const carried = (key: string): void => {
-  if (previous[key]) out[key] = { ...(previous[key] as object), measured: (previous[key] as { measured?: string }).measured ?? previous.date };
+const previous = previousStages(join(RESULTS, 'identity.json'));
+const carried = (stage: string): void => {
+  const figures = previous(stage);
+  if (figures) out[stage] = figures;
 };
 const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString(), seed: EVALUATION_SEED, thresholds: DEFAULT_MODEL.thresholds };
 const persons = Number(args.persons);

@@ -102,3 +102,15 @@ export async function benchDatabase(backend: 'postgres' | 'pglite', adminUrl: st
     },
   };
 }
+
+/**
+ * A stage a benchmark run skips keeps its figures from the previous results file, marked with when they
+ * were measured. Returns a function giving the carried figures of one stage (undefined if none).
+ */
+export function previousStages(resultsFile: string): (stage: string) => Record<string, unknown> | undefined {
+  const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
+  return (stage) => {
+    const figures = previous[stage] as (Record<string, unknown> & { measured?: string }) | undefined;
+    return figures ? { ...figures, measured: figures.measured ?? previous.date } : undefined;
+  };
+}
