@@ -119,7 +119,7 @@ async function verifyAtScale(databaseUrl: string, events: number, dataDir: strin
   try {
     const template = (i: number) => auditRecord({
       id: randomUUID(), recorded: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), tenant: 'sunrise-care', site: 'http://127.0.0.1:8080/tenants/sunrise-care/fhir',
-      agent: { clientId: 'sunrise-care-system', tenant: 'sunrise-care', roles: ['system'], address: '127.0.0.1' }, purpose: 'TREAT', action: 'R', interaction: { fhir: true, code: 'read' },
+      agent: { clientId: 'sunrise-care-system', tenant: 'sunrise-care', roles: ['system'], address: '127.0.0.1' }, purpose: 'direct-care', action: 'R', interaction: { fhir: true, code: 'read' },
       status: 200, request: `GET /tenants/sunrise-care/fhir/Patient/p${i % 50_000}`, entities: [{ key: `sunrise-care/Patient/p${i % 50_000}`, url: `http://127.0.0.1:8080/tenants/sunrise-care/fhir/Patient/p${i % 50_000}` }], correlationId: randomUUID(),
     });
     let head = await startAuditChain(db);

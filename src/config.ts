@@ -59,7 +59,7 @@ function externalIdp(env: NodeJS.ProcessEnv): ExternalIdp | undefined {
     if (!theirs || !ours) throw new ConfigError(`SCIP_IDP_ROLES entries are their-role=our-role, got '${pair}'`);
     roles.set(theirs, ours);
   }
-  return { issuer, jwksUrl, ...(env.SCIP_IDP_AUDIENCE ? { audience: env.SCIP_IDP_AUDIENCE } : {}), roleClaim: env.SCIP_IDP_ROLE_CLAIM || 'roles', tenantClaim: env.SCIP_IDP_TENANT_CLAIM || 'tenant', roles };
+  return { issuer, jwksUrl, ...(env.SCIP_IDP_AUDIENCE ? { audience: env.SCIP_IDP_AUDIENCE } : {}), roleClaim: env.SCIP_IDP_ROLE_CLAIM || 'roles', tenantClaim: env.SCIP_IDP_TENANT_CLAIM || 'tenant', organisationClaim: env.SCIP_IDP_ORGANISATION_CLAIM || 'organisation', roles };
 }
 
 /**

@@ -16,7 +16,7 @@ import { createTerminology } from './fhir/terminology.js';
 import { UK_CORE_PROFILES } from './fhir/profiles/uk-core.js';
 import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
-import { AuditLog, createTokenService, ensureDemoWorld, loadSigningKeys } from './access/index.js';
+import { AuditLog, createTokenService, ensureDemoWorld, loadSigningKeys, Policies } from './access/index.js';
 import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
 import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
 import type { FhirRouter } from './rest/router.js';
@@ -37,6 +37,8 @@ export interface Platform {
   rest: RestServices;
   keys: SigningKeys;
   tokens: TokenService;
+  /** The access policy in force (versioned in the store). */
+  policies: Policies;
   /** The MODS API's records on tenant stores. */
   mods: ModsRecords;
   /** Person index, record locator and the change feed that keeps them current. */
@@ -110,6 +112,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id).filter((t) => t === CENTRAL_TENANT ? topology.role !== 'dpl' : servesTenant(t)));
+    const policies = await Policies.load(repo, defs.resourceTypes);
     const mods = new ModsRecords({ defs, validator, newId, clock });
     const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
     const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }), matchModel(config));
@@ -125,7 +128,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, mods, federation, audit, servesTenant, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, policies, mods, federation, audit, servesTenant, devCredentials, close };
   } catch (err) {
     await db.close();
     throw err;

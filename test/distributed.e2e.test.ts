@@ -85,6 +85,8 @@ describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (cen
     expect((await call(`${meadow}/tenants/meadow-homecare/mods/alert`, { method: 'POST', body: { ...fixture('alert.dangerous-dog'), subjectOfCare: { ref: 'mea-1' }, informed: undefined }, as: 'meadow-homecare-system', headers: json })).status).toBe(201);
     expect((await call(`${meadow}/tenants/meadow-homecare/mods/allergy`, { method: 'POST', body: { ...fixture('allergy.penicillin'), subjectOfCare: { ref: 'mea-1' } }, as: 'meadow-homecare-system', headers: json })).status).toBe(201);
 
+    // The hospital admits her (its registration is its legitimate relationship), then reads the shared view.
+    expect(await register('city-hospital', 'city-hospital-system', 'hosp-1')).toBe(person);
     const everything = await eventually(async () => {
       const res = await call(`${centralUrl}/fhir/Patient/${person}/$everything`, { as: 'city-hospital-system' });
       expect(res.status).toBe(200);
@@ -116,7 +118,9 @@ describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (cen
       expect(late.status).toBe(200);
       const diagnostics = late.json.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'outcome').map((w: { resource: { issue: { diagnostics: string }[] } }) => w.resource.issue[0].diagnostics);
       expect(diagnostics).toEqual(expect.arrayContaining([expect.stringMatching(/^Tenant sunrise-care did not answer within 1500 ms/), expect.stringMatching(/^Tenant meadow-homecare failed/)]));
-      expect(late.json.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType).filter((t: string) => t !== 'OperationOutcome')).toEqual(['Patient']);
+      // Left: the platform person, and what the hospital itself holds (its registration of her).
+      const sources = late.json.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType !== 'OperationOutcome').map((e: { resource: { meta?: { source?: string } } }) => e.resource.meta?.source);
+      expect(new Set(sources)).toEqual(new Set([`${centralUrl}/fhir`, `${urls.get('city-hospital') as string}/tenants/city-hospital/fhir`]));
     } finally {
       hanging.kill('SIGCONT');
     }

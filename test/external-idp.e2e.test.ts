@@ -29,7 +29,7 @@ describe.each(await testDatabases())('external identity provider on $name', (dat
     idp = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
     await new Promise<void>((resolve) => idp.listen(port, '127.0.0.1', resolve));
     t = await startTestPlatform(database, {
-      externalIdp: { issuer: ISSUER, jwksUrl: `http://127.0.0.1:${port}/jwks`, audience: AUDIENCE, roleClaim: 'groups', tenantClaim: 'org', roles: new Map([['sc-admins', 'platform-admin'], ['carers', 'care-worker']]) },
+      externalIdp: { issuer: ISSUER, jwksUrl: `http://127.0.0.1:${port}/jwks`, audience: AUDIENCE, roleClaim: 'groups', tenantClaim: 'org', organisationClaim: 'ods', roles: new Map([['sc-admins', 'platform-admin'], ['carers', 'care-worker']]) },
     });
   });
   afterAll(async () => {
@@ -49,8 +49,12 @@ describe.each(await testDatabases())('external identity provider on $name', (dat
   const get = async (path: string, jwt: string) => t.call('GET', path, { as: null, headers: { authorization: `Bearer ${jwt}` } });
 
   it('accepts the provider’s token for the tenant it names, with its roles mapped', async () => {
-    const carer = await token({ org: 'sunrise-care', groups: ['carers', 'canteen'] });
+    const carer = await token({ org: 'sunrise-care', groups: ['carers', 'canteen'], scope: 'user/*.rs' });
     expect((await get('/tenants/sunrise-care/fhir/Patient?_count=1', carer)).status).toBe(200);
+    // SMART scopes bound what the roles allow: no scope, no data.
+    const unscoped = await get('/tenants/sunrise-care/fhir/Patient?_count=1', await token({ org: 'sunrise-care', groups: ['carers'] }));
+    expect(unscoped.status).toBe(403);
+    expect(unscoped.json.issue[0].diagnostics).toMatch(/scopes \(none\) do not allow 's' on Patient/);
     expect((await get('/tenants/meadow-homecare/fhir/Patient?_count=1', carer)).status).toBe(403);
     // 'canteen' maps to nothing, 'carers' is no admin role.
     expect((await get('/admin/tenants', carer)).status).toBe(403);

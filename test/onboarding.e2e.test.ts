@@ -48,7 +48,10 @@ describe.each(await testDatabases())('onboarding flow (all-in-one) on $name', (d
     const allergy = { ...fixture('allergy.penicillin'), subjectOfCare: { ref: 'mea-7' } };
     expect((await t.call('POST', '/tenants/meadow-homecare/mods/allergy', { body: allergy, headers: json, as: 'meadow-homecare-system' })).status).toBe(201);
 
-    // A consumer (the hospital's system) asks the central API for everything about the person.
+    // A consumer, the hospital, admits her: its system registers her too, which gives the hospital a
+    // legitimate relationship with her; then it asks the central API for everything about her.
+    const admitted = await t.call('POST', '/tenants/city-hospital/mods/subjects-of-care/register', { body: { ...margaret, subjectOfCareId: 'hosp-3' }, headers: json, as: 'city-hospital-system' });
+    expect(admitted.status, admitted.text).toBe(202);
     const everything = await eventually(async () => {
       const res = await t.call('GET', `/fhir/Patient/${person}/$everything`, { as: 'city-hospital-system' });
       expect(res.status).toBe(200);
@@ -60,7 +63,7 @@ describe.each(await testDatabases())('onboarding flow (all-in-one) on $name', (d
     expect(sourceOf('QuestionnaireResponse')).toEqual([SUNRISE]);
     expect(sourceOf('Flag')).toEqual([MEADOW]);
     expect(sourceOf('AllergyIntolerance')).toEqual([MEADOW]);
-    expect(sourceOf('Patient').sort()).toEqual(['http://scip.test/fhir', MEADOW, SUNRISE].sort());
+    expect(sourceOf('Patient').sort()).toEqual(['http://scip.test/fhir', MEADOW, SUNRISE, 'http://scip.test/tenants/city-hospital/fhir'].sort());
 
     // ... and reads it back as MODS.
     const asMods = await t.call('POST', '/fhir/$transform?target=mods', { body: everything, as: 'city-hospital-system' });
@@ -70,7 +73,7 @@ describe.each(await testDatabases())('onboarding flow (all-in-one) on $name', (d
     expect(byType('MODS-AboutMe')[0]).toMatchObject({ sections: { mostImportant: { freeText: 'My faith and my Sunday phone call with my sister.' } } });
     expect(byType('MODS-Alert')[0]).toMatchObject({ text: 'Visiting staff must ring before arrival.', subjectOfCare: { nhsNumber: '9990000018' } });
     expect(byType('MODS-Allergy')[0]).toMatchObject({ causativeAgent: { code: '91936005' }, subjectOfCare: { ref: 'mea-7' } });
-    expect(byType('MODS-SubjectOfCare').map((r) => r.recordUid).sort()).toEqual(['mea-7', 'sun-42']);
+    expect(byType('MODS-SubjectOfCare').map((r) => r.recordUid).sort()).toEqual(['hosp-3', 'mea-7', 'sun-42']);
     // The platform person is not a tenant's MODS record: it is listed as omitted, with the reasons.
     expect(asMods.json.omitted).toEqual([{ fullUrl: `http://scip.test/fhir/Patient/${person}`, issues: expect.arrayContaining([expect.stringMatching(/^subjectOfCare.ethnicity: required/)]) }]);
   });

@@ -3,6 +3,7 @@
 // (the base), when, the outcome and the correlation id.
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AuditRecord } from '../store/index.js';
+import type { Purpose } from './policy/document.js';
 
 export const CORRELATION_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/correlation-id';
 const CLIENT_SYSTEM = 'https://openscip.org/Id/client';
@@ -10,6 +11,16 @@ const ROLE_SYSTEM = 'https://openscip.org/fhir/CodeSystem/role';
 const INTERACTION_SYSTEM = 'http://hl7.org/fhir/restful-interaction';
 const API_CALL_SYSTEM = 'https://openscip.org/fhir/CodeSystem/api-call';
 export const PURPOSE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
+const OUR_PURPOSE_SYSTEM = 'https://openscip.org/fhir/CodeSystem/purpose-of-use';
+export const BREAK_GLASS_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/break-glass-grant';
+const POLICY_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/access-policy-version';
+
+/** Our purposes of use as AuditEvent codings: HL7 TREAT and ETREAT, and safeguarding (no HL7 code). */
+const PURPOSE_CODING: Record<Purpose, { system: string; code: string; display: string }> = {
+  'direct-care': { system: PURPOSE_SYSTEM, code: 'TREAT', display: 'treatment' },
+  'break-glass': { system: PURPOSE_SYSTEM, code: 'ETREAT', display: 'Emergency Treatment' },
+  safeguarding: { system: OUR_PURPOSE_SYSTEM, code: 'safeguarding', display: 'Safeguarding' },
+};
 
 export interface AuditFacts {
   id: string;
@@ -18,7 +29,11 @@ export interface AuditFacts {
   /** The base the request came to (AuditEvent.source.site). */
   site: string;
   agent: { clientId: string; tenant?: string; roles: readonly string[]; address?: string };
-  purpose: string;
+  purpose: Purpose;
+  /** The break-glass grant the request was let through on, when one was. */
+  breakGlass?: string;
+  /** The policy version that decided. */
+  policyVersion?: number;
   action: 'C' | 'R' | 'U' | 'D' | 'E';
   /** A FHIR restful interaction (read, search-type, create…), or another API call ("POST /oauth2/token"). */
   interaction: { fhir: boolean; code: string };
@@ -34,14 +49,18 @@ export function auditRecord(f: AuditFacts): AuditRecord {
   const event: AuditEvent = {
     resourceType: 'AuditEvent',
     id: f.id,
-    extension: [{ url: CORRELATION_EXTENSION, valueString: f.correlationId }],
+    extension: [
+      { url: CORRELATION_EXTENSION, valueString: f.correlationId },
+      ...(f.breakGlass ? [{ url: BREAK_GLASS_EXTENSION, valueString: f.breakGlass }] : []),
+      ...(f.policyVersion !== undefined ? [{ url: POLICY_EXTENSION, valueInteger: f.policyVersion }] : []),
+    ],
     type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
     subtype: [f.interaction.fhir ? { system: INTERACTION_SYSTEM, code: f.interaction.code } : { system: API_CALL_SYSTEM, code: f.interaction.code }],
     action: f.action,
     recorded: f.recorded,
     outcome: f.status < 400 ? '0' : f.status < 500 ? '4' : '8',
     outcomeDesc: `${f.status} ${f.request}`,
-    purposeOfEvent: [{ coding: [{ system: PURPOSE_SYSTEM, code: f.purpose }] }],
+    purposeOfEvent: [{ coding: [PURPOSE_CODING[f.purpose]] }],
     agent: [
       {
         who: { identifier: { system: CLIENT_SYSTEM, value: f.agent.clientId }, ...(f.agent.tenant ? { display: `${f.agent.clientId} (${f.agent.tenant})` } : {}) },

@@ -1,4 +1,4 @@
-// access/: authentication (clients, keys, tokens) and, with issue #6, policy, consent and audit.
+// access/: authentication (clients, keys, tokens), the access policy and its decisions, consent, break-glass and audit.
 export { createTokenService } from './tokens.js';
 export type { ExternalIdp, TokenService } from './tokens.js';
 export { loadSigningKeys } from './signing-keys.js';
@@ -13,3 +13,13 @@ export { AuditLog, verifyAuditChain } from './audit.js';
 export type { VerifyResult } from './audit.js';
 export { auditRecord, CORRELATION_EXTENSION } from './audit-event.js';
 export type { AuditFacts } from './audit-event.js';
+export { Policies } from './policy/policies.js';
+export { PolicyEngine } from './policy/engine.js';
+export { DEFAULT_POLICY, ROLES } from './policy/default-policy.js';
+export { checkPolicy, PURPOSES } from './policy/document.js';
+export type { PolicyDocument, PolicyRule, Purpose } from './policy/document.js';
+export { LABELS, SENSITIVITY_SYSTEM } from './policy/labels.js';
+export type { Label } from './policy/labels.js';
+export { ODS_SYSTEM } from './consent.js';
+export { PERMIT_ALL, requestAccess } from './request-access.js';
+export { careServiceOf } from './relationships.js';

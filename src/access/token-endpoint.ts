@@ -113,6 +113,8 @@ export async function handleTokenRequest(db: Database, tokens: TokenService, aud
   const client = await authenticatedClient(db, req, `${audience}/oauth2/token`);
   const clientId = client.clientId;
   const scopes = grantScopes(req.form.scope, client.scopes);
-  const { accessToken, expiresIn } = await tokens.issue({ clientId, tenant: client.tenant, roles: client.roles, scopes }, audience);
+  // A tenant's clients act for its organisation (its ODS code), the party relationships and consent name.
+  const organisation = client.tenant ? (await platform.findTenant(db, client.tenant))?.odsCode : undefined;
+  const { accessToken, expiresIn } = await tokens.issue({ clientId, tenant: client.tenant, ...(organisation ? { organisation } : {}), roles: client.roles, scopes }, audience);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
 }

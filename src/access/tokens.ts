@@ -31,6 +31,8 @@ export interface ExternalIdp {
   roleClaim: string;
   /** The claim naming the tenant the user acts for. */
   tenantClaim: string;
+  /** The claim holding the ODS code of the organisation the user acts for. */
+  organisationClaim: string;
   /** The provider's role → our role; roles not listed are dropped. */
   roles: ReadonlyMap<string, string>;
 }
@@ -43,10 +45,12 @@ function externalPrincipal(payload: JWTPayload, idp: ExternalIdp): Principal {
   const raw = payload[idp.roleClaim];
   const theirs = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(' ') : [];
   const tenant = payload[idp.tenantClaim];
+  const organisation = payload[idp.organisationClaim];
   const clientId = payload.client_id ?? payload.azp ?? payload.sub;
   return {
     clientId: `${idp.issuer}#${String(clientId)}`,
     ...(typeof tenant === 'string' ? { tenant } : {}),
+    ...(typeof organisation === 'string' ? { organisation } : {}),
     roles: [...new Set(theirs.flatMap((r) => (idp.roles.has(r) ? [idp.roles.get(r) as string] : [])))],
     scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
   };
@@ -80,6 +84,7 @@ export function createTokenService(keys: SigningKeys, options: TokenOptions): To
     async issue(principal, audience) {
       const accessToken = await new SignJWT({
         tenant: principal.tenant,
+        organisation: principal.organisation,
         roles: principal.roles,
         scope: principal.scopes.join(' '),
       })
@@ -117,6 +122,7 @@ export function createTokenService(keys: SigningKeys, options: TokenOptions): To
         const principal: Principal = {
           clientId: String(payload.sub),
           tenant: typeof payload.tenant === 'string' ? payload.tenant : undefined,
+          ...(typeof payload.organisation === 'string' ? { organisation: payload.organisation } : {}),
           roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [],
           scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
         };

@@ -1,9 +1,11 @@
 // Digests the change outbox: every version a tenant writes reaches the central platform once, after it
 // committed. A Patient version registers (or unregisters) the subject of care in the person index and
-// settles pending registrations; any version about a registered Patient refreshes the locator. Changes
+// settles pending registrations; an EpisodeOfCare records (or ends) an organisation's active service;
+// any version about a registered Patient refreshes the locator. Changes
 // are applied in batches, each batch in one transaction with its removal from the outbox; the versions
 // of one resource always in order, in one lane, while lanes run in parallel.
-import type { Patient } from '@medplum/fhirtypes';
+import type { EpisodeOfCare, Patient } from '@medplum/fhirtypes';
+import { careServiceOf } from '../access/index.js';
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
 import type { RecordLocator } from './locator.js';
@@ -116,6 +118,7 @@ export class ChangeFeed {
   private async apply(tx: Repository, change: Change): Promise<void> {
     if (change.tenant === this.settings.centralTenant) return;
     if (change.type === 'Patient') return this.applyPatient(tx, change);
+    if (change.type === 'EpisodeOfCare') await tx.access.recordService(change.tenant, change.id, change.deleted || !change.content ? undefined : careServiceOf(JSON.parse(change.content) as EpisodeOfCare));
     // The version's references say whom it is about; a deletion is about whom the previous version was.
     for (const patientId of change.content ? patientsReferenced(JSON.parse(change.content)) : []) {
       const link = await tx.identity.personLink({ tenant: change.tenant, patientId });

@@ -7,6 +7,9 @@ import type { OperationDescriptor } from '../rest/operations.js';
 import type { Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.js';
 import { bundle } from '../rest/bundle.js';
+import type { BundleEntryOut } from '../rest/bundle.js';
+import { parameter, parameterPath } from '../rest/parameters.js';
+import { outcome, requireCurrent } from '../rest/response.js';
 import { patientEverything } from '../rest/interactions/everything.js';
 import { createRouter } from '../rest/router.js';
 import type { FhirRouter } from '../rest/router.js';
@@ -101,16 +104,51 @@ export function createFederatedRouter(
     handler: async (ctx, req, r) => {
       if (ctx.tenant !== settings.centralTenant) throw new FhirError('unsupported', { diagnostics: '$merged-view runs on the central base /fhir, for a platform person' });
       const personId = req.path[1];
-      const { person, answers } = await retrieval.gather(ctx, r, personId);
+      const { person, answers, withheldNotice } = await retrieval.gather(ctx, r, personId, '$merged-view');
       const { sources, warnings } = retrieval.sourced(answers);
-      const entries = [...mergedView(`${ctx.base}/Patient/${personId}`, person as Patient, sources), ...warnings];
+      const notice: BundleEntryOut[] = withheldNotice ? [{ resource: outcome('information', withheldNotice, 'suppressed'), search: { mode: 'outcome' } }] : [];
+      const entries = [...mergedView(`${ctx.base}/Patient/${personId}`, person as Patient, sources), ...warnings, ...notice];
       return { status: 200, headers: {}, body: bundle('searchset', entries, { total: entries.filter((e) => e.search?.mode === 'match').length }) };
     },
   };
-  const engine = createRouter(rest, [...operations, everything, mergedViewOperation]);
+  const breakGlass: OperationDescriptor = {
+    name: 'break-glass',
+    definition: 'https://openscip.org/fhir/OperationDefinition/Patient-break-glass',
+    levels: ['instance'],
+    types: ['Patient'],
+    methods: ['POST'],
+    // Changes no resource: it opens a grant (access/), which the policy's break-glass section governs.
+    affectsState: false,
+    decidesOwnAccess: true,
+    handler: async (ctx, req, r) => {
+      if (ctx.tenant !== settings.centralTenant) throw new FhirError('unsupported', { diagnostics: '$break-glass runs on the central base /fhir, for a platform person' });
+      const personId = req.path[1];
+      requireCurrent(await r.read(ctx.tenant, 'Patient', personId), 'Patient', personId);
+      const reason = parameter(req, 'reason')?.valueString;
+      if (!reason) throw new FhirError('invalid', { diagnostics: "Breaking the glass needs parameter 'reason' (valueString): why this person's record is needed now", expression: parameterPath('reason') });
+      const minutes = parameter(req, 'minutes')?.valueInteger;
+      const grant = await ctx.access.breakGlass(personId, reason, minutes);
+      return {
+        status: 200,
+        headers: {},
+        body: { resourceType: 'Parameters', parameter: [{ name: 'grant', valueString: grant.id }, { name: 'expires', valueInstant: grant.expiresAt }, { name: 'purpose', valueCode: 'break-glass' }] },
+      };
+    },
+  };
+  const engine = createRouter(rest, [...operations, everything, mergedViewOperation, breakGlass]);
   const router: FhirRouter = {
     operations: engine.operations,
-    handle: (ctx, req, r) => (retrieval.isFederatedSearch(ctx, req) ? retrieval.search(ctx, req, r) : engine.handle(ctx, req, r)),
+    handle: async (ctx, req, r) => {
+      if (retrieval.isFederatedSearch(ctx, req)) return retrieval.search(ctx, req, r);
+      // A person's own record on the central base is within reach only of those the policy lets reach them.
+      const [type, id, next] = req.path;
+      const personRead = ctx.tenant === settings.centralTenant && type === 'Patient' && id && !/^[$_]/.test(id) && (req.method === 'GET' || req.method === 'HEAD') && !next?.startsWith('$');
+      // (An unknown person is the engine's 404 to give.)
+      if (personRead && (await r.read(ctx.tenant, type, id))) {
+        await ctx.access.reach(id, { interaction: next === '_history' && req.path.length === 3 ? 'history' : 'read', type, access: 'r' });
+      }
+      return engine.handle(ctx, req, r);
+    },
   };
   return { router, retrieval };
 }

@@ -5,6 +5,7 @@ import { loadDefinitions } from '../fhir/definitions.js';
 import type { Bundle } from '../fhir/types.js';
 import type { Repository } from '../store/index.js';
 import type { LocatorEntry, RecordLocator } from './locator.js';
+import { PERMIT_ALL } from '../access/index.js';
 import { FederatedRetrieval } from './retrieval.js';
 import type { TenantClient } from './tenant-client.js';
 
@@ -35,7 +36,7 @@ describe('federated retrieval', () => {
     const retrieval = new FederatedRetrieval(loadDefinitions(), locator, tenants, { centralTenant: 'platform', tenantTimeoutMs: 50 });
     const started = performance.now();
     const res = await retrieval.search(
-      { tenant: 'platform', base: 'http://scip.test/fhir', correlationId: 'c', principal: { clientId: 'x', roles: [], scopes: [] } },
+      { tenant: 'platform', base: 'http://scip.test/fhir', correlationId: 'c', principal: { clientId: 'x', roles: [], scopes: [] }, access: PERMIT_ALL },
       { method: 'GET', path: ['Flag'], query: [['patient', 'Patient/person-1']], headers: {} },
       {} as Repository,
     );

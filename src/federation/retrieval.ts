@@ -7,7 +7,7 @@ import type { Definitions } from '../fhir/definitions.js';
 import { FhirError } from '../fhir/errors.js';
 import { DEFAULT_COUNT, MAX_COUNT, parseSearch } from '../fhir/search/parse.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
-import type { RequestContext } from '../fhir/context.js';
+import type { AccessRequest, PersonAccess, RequestContext } from '../fhir/context.js';
 import { bundle, queryString } from '../rest/bundle.js';
 import type { BundleEntryOut } from '../rest/bundle.js';
 import { parsePrefer } from '../rest/prefer.js';
@@ -56,34 +56,82 @@ export class FederatedRetrieval {
     const patients = req.query.filter(([k]) => k === 'patient').map(([, v]) => v);
     if (patients.length !== 1 || patients[0].includes(',')) throw new FhirError('invalid', { diagnostics: 'A federated search names exactly one person: patient=Patient/{id}', expression: 'patient' });
     const personId = patients[0].replace(/^Patient\//, '');
+    const access: AccessRequest = { interaction: 'search', type, access: 's' };
+    const grant = ctx.access.authorise(access);
+    const reach = await ctx.access.reach(personId, access);
     const forwarded = req.query.filter(([k]) => !PAGE_PARAMS.has(k));
     // Bad parameters are the caller's problem, said once, not a warning per tenant.
     parseSearch(this.defs, type, forwarded, { lenient: parsePrefer(req.headers.prefer).lenient });
     const located = await this.locator.entries(repo, personId);
-    const answers = await this.fanOut(located, (e) =>
-      this.tenants.get(e.tenant, [type], [...forwarded, ['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId),
-    );
-    if (forwarded.some(([k, v]) => k === '_summary' && v === 'count')) {
+    // Each tenant filters by the labels the caller may see in its own query; consent is applied here.
+    const [answers, consents] = await Promise.all([
+      this.fanOut(located, (e) =>
+        this.tenants.get(e.tenant, [type], [...forwarded, ...grant.searchFilters, ['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId),
+      ),
+      this.consents(ctx, located),
+    ]);
+    const sharing = reach.sharing(consents);
+    if (forwarded.some(([k, v]) => k === '_summary' && v === 'count') && !sharing.withheldNotice) {
       // Each tenant counted its own matches; the federated count is their sum (exact duplicates included).
       const total = answers.reduce((sum, a) => sum + ('bundle' in a ? (a.bundle.total ?? 0) : 0), 0);
       return { status: 200, headers: {}, body: bundle('searchset', this.warnings(answers), { total }) };
     }
-    return this.respond(ctx, req, `${type}`, [], answers, DEFAULT_COUNT);
+    return this.respond(ctx, req, `${type}`, [], this.shared(ctx, answers, sharing), DEFAULT_COUNT, sharing.withheldNotice);
   }
 
   /** `Patient/{person}/$everything` on the central base: the platform person first, then every tenant's compartment. */
   async everything(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<FhirResponse> {
     const personId = req.path[1];
-    const { person, answers } = await this.gather(ctx, repo, personId, req.query.filter(([k]) => k === '_type'));
+    const { person, answers, withheldNotice } = await this.gather(ctx, repo, personId, '$everything', req.query.filter(([k]) => k === '_type'));
     const golden: BundleEntry = { fullUrl: `${ctx.base}/Patient/${personId}`, resource: withSource(person, ctx.base), search: { mode: 'match' } };
-    return this.respond(ctx, req, `Patient/${personId}/$everything`, [golden], answers, MAX_COUNT);
+    return this.respond(ctx, req, `Patient/${personId}/$everything`, [golden], answers, MAX_COUNT, withheldNotice);
   }
 
-  /** The golden record of a person and every holding tenant's compartment for them (the merged view's input too). */
-  async gather(ctx: RequestContext, repo: Repository, personId: string, types: [string, string][] = []): Promise<{ person: Resource; answers: TenantAnswer[] }> {
+  /**
+   * The golden record of a person and every holding tenant's compartment for them (the merged view's
+   * input too), once the caller is found to have the person within reach; what their access or the
+   * person's consent withholds is left out.
+   */
+  async gather(ctx: RequestContext, repo: Repository, personId: string, operation: string, types: [string, string][] = []): Promise<{ person: Resource; answers: TenantAnswer[]; withheldNotice?: string }> {
     const person = requireCurrent(await repo.read(ctx.tenant, 'Patient', personId), 'Patient', personId);
-    const answers = await this.fanOut(await this.locator.entries(repo, personId), (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], types, ctx.correlationId));
-    return { person: JSON.parse(person.content) as Resource, answers };
+    const reach = await ctx.access.reach(personId, { interaction: operation, type: 'Patient', access: 'r' });
+    const located = await this.locator.entries(repo, personId);
+    const asked = types.length ? [...types, ['_type', 'Consent'] as [string, string]] : types;
+    const answers = await this.fanOut(located, (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], asked, ctx.correlationId));
+    const sharing = reach.sharing(answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Consent' ? [e.resource] : [])) : [])));
+    const shown = this.shared(ctx, answers, sharing, types.length ? new Set(['Patient', ...types.flatMap(([, v]) => v.split(','))]) : undefined);
+    return { person: JSON.parse(person.content) as Resource, answers: shown, ...(sharing.withheldNotice ? { withheldNotice: sharing.withheldNotice } : {}) };
+  }
+
+  /** The person's Consent resources at every tenant holding records about them. */
+  private async consents(ctx: RequestContext, located: LocatorEntry[]): Promise<Resource[]> {
+    const answers = await this.fanOut(located, (e) => this.tenants.get(e.tenant, ['Consent'], [['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId));
+    return answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : []));
+  }
+
+  /** Each answer with only what the caller may see of it: types they may read, labels, consent; `types` keeps to those asked for. */
+  private shared(ctx: RequestContext, answers: TenantAnswer[], sharing: PersonAccess, types?: ReadonlySet<string>): TenantAnswer[] {
+    const readable = new Map<string, boolean>();
+    const mayRead = (type: string): boolean => {
+      if (!readable.has(type)) {
+        try {
+          ctx.access.authorise({ interaction: 'read', type, access: 'r' });
+          readable.set(type, true);
+        } catch {
+          readable.set(type, false);
+        }
+      }
+      return readable.get(type) as boolean;
+    };
+    return answers.map((a) => {
+      if (!('bundle' in a)) return a;
+      const entry = (a.bundle.entry ?? []).filter((e) => {
+        const r = e.resource;
+        if (!r || e.search?.mode === 'outcome') return true;
+        return (!types || types.has(r.resourceType)) && mayRead(r.resourceType) && sharing.shows(r, a.entry.tenant);
+      });
+      return { entry: a.entry, bundle: { ...a.bundle, entry } };
+    });
   }
 
   /** Each tenant's resources, with where they came from; and one warning per tenant left out. */
@@ -123,7 +171,7 @@ export class FederatedRetrieval {
   }
 
   /** Merges the answers, drops exact duplicates, and cuts the requested page. */
-  private respond(ctx: RequestContext, req: FhirRequest, path: string, first: BundleEntry[], answers: TenantAnswer[], defaultCount: number): FhirResponse {
+  private respond(ctx: RequestContext, req: FhirRequest, path: string, first: BundleEntry[], answers: TenantAnswer[], defaultCount: number, withheldNotice?: string): FhirResponse {
     const seen = new Set<string>();
     const merged: BundleEntryOut[] = [];
     const warnings: BundleEntryOut[] = [];
@@ -143,6 +191,7 @@ export class FederatedRetrieval {
       merged.push({ fullUrl: item.e.fullUrl ?? `${base}/${resource.resourceType}/${resource.id ?? ''}`, resource: item.tenant ? withSource(resource, base) : resource, search: { mode } });
     }
     warnings.push(...this.warnings(answers));
+    if (withheldNotice) warnings.push({ resource: outcome('information', withheldNotice, 'suppressed'), search: { mode: 'outcome' } });
     const count = Math.min(Number(req.query.find(([k]) => k === '_count')?.[1] ?? defaultCount) || defaultCount, MAX_COUNT);
     const offset = Math.max(0, Number(req.query.find(([k]) => k === OFFSET)?.[1] ?? 0) || 0);
     const page = merged.slice(offset, offset + count);

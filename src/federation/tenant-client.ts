@@ -4,6 +4,7 @@
 import type { Bundle } from '../fhir/types.js';
 import { PLATFORM_INTERNAL_CLIENT } from '../fhir/context.js';
 import type { Principal, RequestContext } from '../fhir/context.js';
+import { PERMIT_ALL } from '../access/index.js';
 import { stringifyWithRaw } from '../rest/raw-json.js';
 import type { FhirRequest } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
@@ -15,7 +16,7 @@ export interface TenantClient {
   get(tenant: string, path: string[], query: [string, string][], correlationId: string): Promise<Bundle>;
 }
 
-/** The central platform acting for a consumer: reads every tenant it is asked to (policy comes with issue #6). */
+/** The central platform acting for a consumer: reads every tenant it is asked to, and applies the consumer's access itself. */
 const FEDERATION_PRINCIPAL: Principal = { clientId: PLATFORM_INTERNAL_CLIENT, roles: ['platform-admin'], scopes: ['system/*.rs'] };
 
 interface RestRouter {
@@ -31,7 +32,8 @@ export class InProcessTenants implements TenantClient {
   ) {}
 
   async get(tenant: string, path: string[], query: [string, string][], correlationId: string): Promise<Bundle> {
-    const ctx: RequestContext = { tenant, base: this.base(tenant), correlationId, principal: FEDERATION_PRINCIPAL };
+    // The central platform has decided what its caller may see, and filters the answer for them.
+    const ctx: RequestContext = { tenant, base: this.base(tenant), correlationId, principal: FEDERATION_PRINCIPAL, access: PERMIT_ALL };
     const res = await this.router().handle(ctx, { method: 'GET', path, query, headers: {} }, this.repo);
     // Through JSON: the engine hands back stored text untouched, and the merge edits meta.source.
     return JSON.parse(stringifyWithRaw(res.body)) as Bundle;

@@ -9,10 +9,10 @@ import type { Platform } from '../platform.js';
 import { registerClient } from '../access/index.js';
 import { platform as platformRecords } from '../store/index.js';
 import type { ClientRecord } from '../store/index.js';
-import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
+import { authenticateWithRole, PLATFORM_ADMIN } from './authenticate.js';
 
 /** A string field of a request body; undefined when absent and optional. */
-function text(v: unknown, field: string, required: boolean): string | undefined {
+export function text(v: unknown, field: string, required: boolean): string | undefined {
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string') throw new FhirError('invalid', { diagnostics: `${field} must be a string`, expression: field });
   return v;
@@ -26,10 +26,7 @@ function strings(v: unknown, field: string): string[] | undefined {
 }
 
 export function adminRoutes(app: FastifyInstance, platform: Platform): void {
-  const requireAdmin = async (request: FastifyRequest): Promise<void> => {
-    const principal = await authenticateRequest(platform.tokens, request);
-    if (!principal.roles.includes(PLATFORM_ADMIN)) throw new FhirError('forbidden', { diagnostics: 'The admin API is for platform administrators' });
-  };
+  const requireAdmin = (request: FastifyRequest) => authenticateWithRole(platform.tokens, request, [PLATFORM_ADMIN], 'The admin API is for platform administrators');
 
   app.get('/admin/tenants', async (request) => {
     await requireAdmin(request);

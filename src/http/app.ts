@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform.js';
 import { registerContentParsers } from './content.js';
+import { accessAdminRoutes } from './access-admin-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { registerAudit } from './audit.js';
 import { frameworkErrorHandler, registerErrorHandling } from './errors.js';
@@ -52,6 +53,7 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   await metricsRoutes(app, platform);
   await oauthRoutes(app, platform);
   adminRoutes(app, platform);
+  accessAdminRoutes(app, platform);
   const requireTenant = await tenantDirectory(platform);
   fhirRoutes(app, platform, requireTenant);
   registrationRoutes(app, platform, requireTenant);

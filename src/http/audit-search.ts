@@ -1,9 +1,9 @@
-// `GET /fhir/AuditEvent?…` on the central base: the audit trail, for auditors and platform
-// administrators. `entity` / `patient` take `Patient/{id}` (a platform person: it also finds every
+// `GET /fhir/AuditEvent?…` on the central base: the audit trail, for the roles the policy lets search
+// it. `entity` / `patient` take `Patient/{id}` (a platform person: it also finds every
 // access to the source records linked to it, answering "who has looked at this person's record") or a
 // tenant record's absolute URL; `agent` a client id; `date` with ge/gt/le/lt/eq prefixes. Newest first.
 import { FhirError } from '../fhir/errors.js';
-import type { Principal } from '../fhir/context.js';
+import type { AccessControl } from '../fhir/context.js';
 import { bundle, queryString } from '../rest/bundle.js';
 import { RawJson } from '../rest/raw-json.js';
 import type { FhirResponse } from '../rest/types.js';
@@ -11,9 +11,7 @@ import { searchAudit } from '../store/index.js';
 import type { AuditQuery } from '../store/index.js';
 import type { Platform } from '../platform.js';
 import { CENTRAL_TENANT } from '../platform.js';
-import { PLATFORM_ADMIN } from './authenticate.js';
 
-export const AUDITOR = 'auditor';
 const DEFAULT_COUNT = 50;
 const MAX_COUNT = 1000;
 const TENANT_RECORD = /\/tenants\/([^/]+)\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
@@ -34,10 +32,9 @@ function instant(value: string): { prefix: string; at: string } {
   return { prefix: m[1] ?? 'eq', at: at.toISOString() };
 }
 
-export async function searchAuditEvents(platform: Platform, principal: Principal, base: string, query: [string, string][]): Promise<FhirResponse> {
-  if (!principal.roles.includes(PLATFORM_ADMIN) && !principal.roles.includes(AUDITOR)) {
-    throw new FhirError('forbidden', { diagnostics: 'The audit trail is for the auditor and platform-admin roles' });
-  }
+/** The policy decides who reads the trail (the starter policy: auditors and platform administrators). */
+export async function searchAuditEvents(platform: Platform, access: AccessControl, base: string, query: [string, string][]): Promise<FhirResponse> {
+  access.authorise({ interaction: 'search', type: 'AuditEvent', access: 's' });
   const q: AuditQuery = { limit: DEFAULT_COUNT, offset: 0 };
   for (const [name, value] of query) {
     if (name === 'entity' || name === 'patient') q.entities = [...(q.entities ?? []), ...value.split(',').map((v) => entityKey(v, name))];

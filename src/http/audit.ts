@@ -21,6 +21,9 @@ export interface AuditNote {
   site?: string;
   interaction?: AuditFacts['interaction'];
   action?: AuditFacts['action'];
+  purpose?: AuditFacts['purpose'];
+  breakGlass?: string;
+  policyVersion?: number;
   entities: Map<string, string>;
 }
 
@@ -49,7 +52,9 @@ export function registerAudit(app: FastifyInstance, platform: Platform): void {
       tenant: note.tenant ?? CENTRAL_TENANT,
       site: note.site ?? platform.config.publicUrl,
       agent: { clientId: principal?.clientId ?? 'anonymous', ...(principal?.tenant ? { tenant: principal.tenant } : {}), roles: principal?.roles ?? [], address: request.ip },
-      purpose: 'TREAT',
+      purpose: note.purpose ?? 'direct-care',
+      ...(note.breakGlass ? { breakGlass: note.breakGlass } : {}),
+      ...(note.policyVersion !== undefined ? { policyVersion: note.policyVersion } : {}),
       action: note.action ?? ACTION_BY_METHOD[request.method] ?? 'E',
       interaction: note.interaction ?? { fhir: false, code: `${request.method} ${request.routeOptions.url ?? path}` },
       status: reply.statusCode,

@@ -28,6 +28,13 @@ export async function authenticateRequest(tokens: TokenService, request: Fastify
   return principal;
 }
 
+/** Authenticates a request to a platform endpoint that only some roles may use (403 otherwise). */
+export async function authenticateWithRole(tokens: TokenService, request: FastifyRequest, roles: readonly string[], diagnostics: string): Promise<Principal> {
+  const principal = await authenticateRequest(tokens, request);
+  if (!principal.roles.some((r) => roles.includes(r))) throw new FhirError('forbidden', { diagnostics });
+  return principal;
+}
+
 /** `writes`: whether the request can change the store (reads, searches and read-only operations cannot). */
 export function authoriseTenant(principal: Principal, tenant: string, writes: boolean): void {
   if (principal.roles.includes(PLATFORM_ADMIN)) return;

@@ -9,6 +9,8 @@ import type { Platform } from '../platform.js';
 import { auditNote, noteFhirEntities, notePathEntity } from './audit.js';
 import { searchAuditEvents } from './audit-search.js';
 import type { AuditNote } from './audit.js';
+import { PERMIT_ALL } from '../access/index.js';
+import { accessFor } from './access.js';
 import { authenticateRequest, authoriseTenant } from './authenticate.js';
 import { checkAcceptable, FHIR_JSON, renderBody } from './content.js';
 import type { RequireTenant } from './tenants.js';
@@ -71,10 +73,10 @@ export function fhirRoutes(app: FastifyInstance, platform: Platform, requireTena
     if (params.tenant !== undefined) await requireTenant(params.tenant);
     else if (platform.config.topology.role === 'dpl') throw new FhirError('not-found', { diagnostics: 'This process is a data provision layer; the central base /fhir is served by the central platform' });
     if (!isPublic) authoriseTenant(principal, tenant, writes(method, path));
-    const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal };
+    const ctx: RequestContext = { tenant, base, correlationId: String(request.id), principal, access: isPublic ? PERMIT_ALL : accessFor(platform, request, principal, tenant) };
     // The central store's AuditEvents are the audit trail itself, not resources of the store.
     const auditTrail = tenant === CENTRAL_TENANT && path.length === 1 && path[0] === 'AuditEvent' && (method === 'GET' || method === 'HEAD');
-    const res = auditTrail ? await searchAuditEvents(platform, principal, base, query) : await platform.router.handle(
+    const res = auditTrail ? await searchAuditEvents(platform, ctx.access, base, query) : await platform.router.handle(
       ctx,
       {
         method,

@@ -2,9 +2,8 @@
 // the change feed's backlog, plus the Node.js process metrics. Operators scrape it with a platform-admin bearer token.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { FhirError } from '../fhir/errors.js';
 import type { Platform } from '../platform.js';
-import { authenticateRequest, PLATFORM_ADMIN } from './authenticate.js';
+import { authenticateWithRole, PLATFORM_ADMIN } from './authenticate.js';
 
 export async function metricsRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   // One registry per app, so several platforms in one process (tests) do not share counters.
@@ -36,8 +35,7 @@ export async function metricsRoutes(app: FastifyInstance, platform: Platform): P
   });
 
   app.get('/metrics', async (request, reply) => {
-    const principal = await authenticateRequest(platform.tokens, request);
-    if (!principal.roles.includes(PLATFORM_ADMIN)) throw new FhirError('forbidden', { diagnostics: 'Metrics are for platform administrators' });
+    await authenticateWithRole(platform.tokens, request, [PLATFORM_ADMIN], 'Metrics are for platform administrators');
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

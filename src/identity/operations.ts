@@ -1,10 +1,11 @@
 // The identity operations on the central base: Patient/$match (FHIR R4), Task/{id}/$review (answer a
 // review task), Patient/$merge and Patient/{id}/$unmerge. Each is one transaction.
-import type { Parameters, ParametersParameter, Patient } from '@medplum/fhirtypes';
+import type { ParametersParameter, Patient } from '@medplum/fhirtypes';
 import { FhirError } from '../fhir/errors.js';
 import { bundle } from '../rest/bundle.js';
 import type { BundleEntryOut } from '../rest/bundle.js';
 import type { OperationDescriptor } from '../rest/operations.js';
+import { parameter, parameterPath } from '../rest/parameters.js';
 import type { FhirRequest, FhirResponse, RequestContext } from '../rest/types.js';
 import type { PersonIndex } from './person-index.js';
 import { explain } from './model.js';
@@ -15,19 +16,13 @@ const MATCH_EXPLANATION = 'https://openscip.org/fhir/StructureDefinition/match-e
 const DEFAULT_COUNT = 10;
 const MAX_COUNT = 100;
 
-const param = (req: FhirRequest, name: string): ParametersParameter | undefined => {
-  const body = req.body as Parameters | undefined;
-  if (body?.resourceType !== 'Parameters') throw new FhirError('invalid', { diagnostics: 'The body must be a Parameters resource', expression: ['resourceType'] });
-  return body.parameter?.find((p) => p.name === name);
-};
-const at = (name: string): string[] => [`Parameters.parameter.where(name='${name}')`];
 const actorOf = (ctx: RequestContext): string => ctx.principal.clientId;
 
 /** The person id of a `Patient/{id}` reference parameter. */
 function personParam(req: FhirRequest, name: string): string {
-  const ref = param(req, name)?.valueReference?.reference;
+  const ref = parameter(req, name)?.valueReference?.reference;
   const m = ref ? /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-  if (!m) throw new FhirError('invalid', { diagnostics: `Parameter '${name}' must be a reference Patient/{id} to a platform person`, expression: at(name) });
+  if (!m) throw new FhirError('invalid', { diagnostics: `Parameter '${name}' must be a reference Patient/{id} to a platform person`, expression: parameterPath(name) });
   return m[1];
 }
 
@@ -46,12 +41,12 @@ export function identityOperations(index: PersonIndex, centralTenant: string): O
     affectsState: false,
     handler: async (ctx, req, repo) => {
       centralOnly(ctx, 'match');
-      const resource = param(req, 'resource')?.resource as Patient | undefined;
-      if (resource?.resourceType !== 'Patient') throw new FhirError('invalid', { diagnostics: "Parameter 'resource' must carry a Patient", expression: at('resource') });
-      const countParam = param(req, 'count');
+      const resource = parameter(req, 'resource')?.resource as Patient | undefined;
+      if (resource?.resourceType !== 'Patient') throw new FhirError('invalid', { diagnostics: "Parameter 'resource' must carry a Patient", expression: parameterPath('resource') });
+      const countParam = parameter(req, 'count');
       const count = countParam?.valueInteger ?? DEFAULT_COUNT;
-      if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new FhirError('invalid', { diagnostics: `'count' must be an integer from 1 to ${MAX_COUNT}`, expression: at('count') });
-      const onlyCertain = param(req, 'onlyCertainMatches')?.valueBoolean === true;
+      if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) throw new FhirError('invalid', { diagnostics: `'count' must be an integer from 1 to ${MAX_COUNT}`, expression: parameterPath('count') });
+      const onlyCertain = parameter(req, 'onlyCertainMatches')?.valueBoolean === true;
       const found = (await index.match(repo, resource)).filter((c) => !onlyCertain || c.outcome.grade === 'certain').slice(0, count);
       const persons = await Promise.all(found.map((c) => repo.read(centralTenant, 'Patient', c.personId)));
       const entries: BundleEntryOut[] = [];
@@ -91,11 +86,11 @@ export function identityOperations(index: PersonIndex, centralTenant: string): O
     affectsState: true,
     handler: async (ctx, req, repo) => {
       centralOnly(ctx, 'review');
-      const decision = param(req, 'decision')?.valueCode;
+      const decision = parameter(req, 'decision')?.valueCode;
       if (decision !== 'same-person' && decision !== 'different-people') {
-        throw new FhirError('invalid', { diagnostics: "Parameter 'decision' must be valueCode 'same-person' or 'different-people'", expression: at('decision') });
+        throw new FhirError('invalid', { diagnostics: "Parameter 'decision' must be valueCode 'same-person' or 'different-people'", expression: parameterPath('decision') });
       }
-      const note = param(req, 'note')?.valueString;
+      const note = parameter(req, 'note')?.valueString;
       const task = await repo.transaction((tx) => index.reviews.decide(tx, req.path[1], decision as ReviewDecision, actorOf(ctx), note));
       return { status: 200, headers: {}, body: task as object as FhirResponse['body'] };
     },
@@ -112,7 +107,7 @@ export function identityOperations(index: PersonIndex, centralTenant: string): O
       centralOnly(ctx, 'merge');
       const source = personParam(req, 'source-patient');
       const target = personParam(req, 'target-patient');
-      const reason = param(req, 'reason')?.valueString;
+      const reason = parameter(req, 'reason')?.valueString;
       const m = await repo.transaction((tx) => index.merges.merge(tx, target, source, actorOf(ctx), reason));
       const result = await repo.read(centralTenant, 'Patient', target);
       return parameters([

@@ -13,5 +13,7 @@ export interface OperationDescriptor {
   methods: readonly HttpMethod[];
   /** FHIR OperationDefinition.affectsState: false lets read-only callers POST it. */
   affectsState: boolean;
+  /** The handler makes its own access decision (the policy's rules do not name it: e.g. break-glass). */
+  decidesOwnAccess?: boolean;
   handler: InteractionHandler;
 }

@@ -1,7 +1,8 @@
 // Checks on a resource arriving in a request body, before anything is written.
 import { FhirError, invalid } from '../fhir/errors.js';
 import type { Resource } from '../fhir/types.js';
-import type { RestServices } from './types.js';
+import { requireWritableContent } from './access.js';
+import type { RequestContext, RestServices } from './types.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
@@ -26,8 +27,12 @@ export function bodyResource(body: unknown, type: string | undefined): Resource 
   return body as Resource;
 }
 
-/** Validates against R4 and any profile named in meta.profile that we ship: 422 with every issue. */
-export function validateForWrite(services: RestServices, resource: Resource): void {
+/**
+ * Checks a resource about to be written: the caller may write its sensitivity labels (403), and it is
+ * valid against R4 and any profile named in meta.profile that we ship (422 with every issue).
+ */
+export function validateForWrite(ctx: RequestContext, services: RestServices, resource: Resource): void {
+  requireWritableContent(ctx, resource);
   if (!services.defs.resourceTypes.has(resource.resourceType)) {
     throw invalid(`Unknown resource type '${resource.resourceType}'`, 'resourceType');
   }

@@ -13,7 +13,11 @@ import { conditionalUpdate, update } from './interactions/update.js';
 import { validateOperation } from './interactions/validate.js';
 import { vread } from './interactions/vread.js';
 import type { OperationDescriptor } from './operations.js';
+import type { AccessRequest, ScopeAccess } from '../fhir/context.js';
 import type { FhirRequest, FhirResponse, HttpMethod, InteractionHandler, RequestContext, RestServices } from './types.js';
+
+/** The type named in access requests that concern every type (system-level interactions): policy rules for `*` match it. */
+export const ANY_TYPE = '*';
 
 export const CORE_OPERATIONS: readonly OperationDescriptor[] = [
   {
@@ -34,58 +38,69 @@ export interface FhirRouter {
 const notAllowed = (method: string, path: string[]): FhirError =>
   new FhirError('unsupported', { diagnostics: `${method} is not supported on /${path.join('/')}` });
 
+/** A handler and the access it needs (undefined for metadata, batches — whose entries are checked one by one — and operations that decide their own). */
+interface Resolved {
+  handler: InteractionHandler;
+  access?: AccessRequest;
+}
+
 export function createRouter(services: RestServices, extraOperations: readonly OperationDescriptor[] = []): FhirRouter {
   const operations = [...CORE_OPERATIONS, ...extraOperations];
   const metadata = capabilities(operations);
-  const byMethod = (method: HttpMethod, path: string[], table: Partial<Record<HttpMethod, InteractionHandler>>): InteractionHandler => {
-    const handler = table[method === 'HEAD' ? 'GET' : method];
-    if (!handler) throw notAllowed(method, path);
-    return handler;
+  const byMethod = (method: HttpMethod, path: string[], table: Partial<Record<HttpMethod, [InteractionHandler, string, ScopeAccess] | InteractionHandler>>, type: string): Resolved => {
+    const entry = table[method === 'HEAD' ? 'GET' : method];
+    if (!entry) throw notAllowed(method, path);
+    if (typeof entry === 'function') return { handler: entry };
+    const [handler, interaction, access] = entry;
+    return { handler, access: { interaction, type, access } };
   };
 
-  const operation = (req: FhirRequest, level: 'system' | 'type' | 'instance', name: string): InteractionHandler => {
+  const operation = (req: FhirRequest, level: 'system' | 'type' | 'instance', name: string): Resolved => {
     const type = level === 'system' ? undefined : req.path[0];
     const op = operations.find((o) => o.name === name.slice(1) && o.levels.includes(level) && (!type || !o.types || o.types.includes(type)));
     if (!op) throw new FhirError('not-found', { diagnostics: `Operation ${name} is not supported at ${level} level${type ? ` on ${type}` : ''}`, code: 'not-supported' });
     if (!op.methods.includes(req.method)) throw notAllowed(req.method, req.path);
-    return op.handler;
+    if (op.decidesOwnAccess) return { handler: op.handler };
+    const access: ScopeAccess = op.affectsState ? 'u' : level === 'instance' ? 'r' : 's';
+    return { handler: op.handler, access: { interaction: name, type: type ?? ANY_TYPE, access } };
   };
 
-  const resolve = (req: FhirRequest): InteractionHandler => {
+  const resolve = (req: FhirRequest): Resolved => {
     const p = req.path;
     const conditional = req.query.length > 0;
     switch (p.length) {
       case 0:
-        return byMethod(req.method, p, { POST: bundleHandler(dispatch) });
+        return byMethod(req.method, p, { POST: bundleHandler(dispatch) }, ANY_TYPE);
       case 1:
-        if (p[0] === 'metadata') return byMethod(req.method, p, { GET: metadata });
-        if (p[0] === '_history') return byMethod(req.method, p, { GET: historySystem });
+        if (p[0] === 'metadata') return byMethod(req.method, p, { GET: metadata }, ANY_TYPE);
+        if (p[0] === '_history') return byMethod(req.method, p, { GET: [historySystem, 'history', 'r'] }, ANY_TYPE);
         if (p[0].startsWith('$')) return operation(req, 'system', p[0]);
         return byMethod(req.method, p, {
-          GET: searchType,
-          POST: create,
-          PUT: conditional ? conditionalUpdate : undefined,
-          DELETE: conditional ? conditionalDelete : undefined,
-          PATCH: conditional ? conditionalPatch : undefined,
-        });
+          GET: [searchType, 'search', 's'],
+          POST: [create, 'create', 'c'],
+          PUT: conditional ? [conditionalUpdate, 'update', 'u'] : undefined,
+          DELETE: conditional ? [conditionalDelete, 'delete', 'd'] : undefined,
+          PATCH: conditional ? [conditionalPatch, 'update', 'u'] : undefined,
+        }, p[0]);
       case 2:
-        if (p[1] === '_search') return byMethod(req.method, p, { POST: searchType });
-        if (p[1] === '_history') return byMethod(req.method, p, { GET: historyType });
+        if (p[1] === '_search') return byMethod(req.method, p, { POST: [searchType, 'search', 's'] }, p[0]);
+        if (p[1] === '_history') return byMethod(req.method, p, { GET: [historyType, 'history', 'r'] }, p[0]);
         if (p[1].startsWith('$')) return operation(req, 'type', p[1]);
-        return byMethod(req.method, p, { GET: read, PUT: update, PATCH: patch, DELETE: deleteInstance });
+        return byMethod(req.method, p, { GET: [read, 'read', 'r'], PUT: [update, 'update', 'u'], PATCH: [patch, 'update', 'u'], DELETE: [deleteInstance, 'delete', 'd'] }, p[0]);
       case 3:
-        if (p[2] === '_history') return byMethod(req.method, p, { GET: historyInstance });
+        if (p[2] === '_history') return byMethod(req.method, p, { GET: [historyInstance, 'history', 'r'] }, p[0]);
         if (p[2].startsWith('$')) return operation(req, 'instance', p[2]);
         break;
       case 4:
-        if (p[2] === '_history') return byMethod(req.method, p, { GET: vread });
+        if (p[2] === '_history') return byMethod(req.method, p, { GET: [vread, 'read', 'r'] }, p[0]);
         break;
     }
     throw new FhirError('not-found', { diagnostics: `No FHIR interaction at /${p.join('/')}` });
   };
 
   async function dispatch(ctx: RequestContext, req: FhirRequest, repo: Repository): Promise<FhirResponse> {
-    return resolve(req)(ctx, req, repo, services);
+    const { handler, access } = resolve(req);
+    return handler(access ? { ...ctx, grant: ctx.access.authorise(access) } : ctx, req, repo, services);
   }
 
   return { handle: dispatch, operations };

@@ -30,9 +30,16 @@ export interface SigningKeyRecord {
 
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+type TenantRow = { id: string; name: string; kind: string; ods_code: string | null };
+const toTenant = (r: TenantRow): TenantRecord => ({ id: r.id, name: r.name, kind: r.kind, odsCode: r.ods_code ?? undefined });
+
 export async function listTenants(q: Queryable): Promise<TenantRecord[]> {
-  const rows = await q.query<{ id: string; name: string; kind: string; ods_code: string | null }>('SELECT id, name, kind, ods_code FROM tenant ORDER BY id');
-  return rows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, odsCode: r.ods_code ?? undefined }));
+  return (await q.query<TenantRow>('SELECT id, name, kind, ods_code FROM tenant ORDER BY id')).map(toTenant);
+}
+
+export async function findTenant(q: Queryable, id: string): Promise<TenantRecord | undefined> {
+  const rows = await q.query<TenantRow>('SELECT id, name, kind, ods_code FROM tenant WHERE id = $1', [id]);
+  return rows[0] && toTenant(rows[0]);
 }
 
 export async function upsertTenant(q: Queryable, t: TenantRecord): Promise<void> {

@@ -5,6 +5,8 @@ import type { SearchRequest } from '../fhir/search/types.js';
 import type { Resource } from '../fhir/types.js';
 import type { Database, Queryable } from './db/driver.js';
 import { translated } from './errors.js';
+import { AccessRecords, relationshipCondition } from './access.js';
+import type { RelationshipHolder } from './access.js';
 import { FederationRecords } from './federation.js';
 import { IdentityRecords } from './identity.js';
 import type { HeldKind } from './compartment.js';
@@ -19,6 +21,12 @@ import type { CompileContext, Keyset } from './search/compile.js';
 import type { FoundResource, SearchResult } from './search/execute.js';
 import { executeSearch } from './search/execute.js';
 import type { ParamRegistry } from './search/registry.js';
+import type { SqlParams } from './search/sql.js';
+
+/** What confines a search beyond its parameters. */
+export interface SearchScope {
+  relatedTo?: RelationshipHolder;
+}
 
 export interface StoreServices {
   registry: ParamRegistry;
@@ -108,8 +116,11 @@ export class Repository {
     });
   }
 
-  search(tenant: string, request: SearchRequest, keyset?: Keyset, extra?: CompileContext['extraConditions']): Promise<SearchResult> {
-    const ctx: CompileContext = { registry: this.services.registry, localBases: [this.services.baseOf(tenant)], extraConditions: extra };
+  /** `scope.relatedTo`: only people the holder has a legitimate relationship with (central searches). */
+  search(tenant: string, request: SearchRequest, keyset?: Keyset, scope: SearchScope = {}): Promise<SearchResult> {
+    const related = scope.relatedTo;
+    const extraConditions = related ? [(params: SqlParams) => relationshipCondition(params, request.resourceType, related)] : undefined;
+    const ctx: CompileContext = { registry: this.services.registry, localBases: [this.services.baseOf(tenant)], extraConditions };
     return translated(() => executeSearch(this.q, ctx, tenant, request, keyset));
   }
 
@@ -130,6 +141,11 @@ export class Repository {
   /** The federation records (outbox, registrations) on this connection or transaction. */
   get federation(): FederationRecords {
     return new FederationRecords(this.q);
+  }
+
+  /** Access control's records (policy versions, break-glass grants, care services) on this connection or transaction. */
+  get access(): AccessRecords {
+    return new AccessRecords(this.q);
   }
 
   /** The identity records (match index, person links, reviews, merges) on this connection or transaction. */

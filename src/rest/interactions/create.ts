@@ -9,7 +9,7 @@ export const create: InteractionHandler = async (ctx, req, repo, services) => {
   const [type] = req.path;
   requireType(services, type);
   const resource = bodyResource(req.body, type);
-  validateForWrite(services, resource);
+  validateForWrite(ctx, services, resource);
   const ifNoneExist = req.headers['if-none-exist'];
   if (!ifNoneExist) {
     const written = await repo.create(ctx.tenant, resource);

@@ -3,6 +3,7 @@
 import { FhirError, invalid } from '../../fhir/errors.js';
 import { parseDateRange } from '../../fhir/search/values.js';
 import { DEFAULT_COUNT, MAX_COUNT } from '../../fhir/search/parse.js';
+import { readable } from '../access.js';
 import { bundle, queryString } from '../bundle.js';
 import type { BundleEntryOut } from '../bundle.js';
 import { RawJson } from '../raw-json.js';
@@ -38,7 +39,8 @@ async function history(ctx: RequestContext, req: FhirRequest, repo: Repository, 
   }
   const page = await repo.history({ tenant: ctx.tenant, type, id, since, before, count, beforeSeq });
   const path = [type, id, '_history'].filter(Boolean).join('/');
-  const entries: BundleEntryOut[] = page.entries.map((v) => ({
+  // Versions the caller may not see are left out of the page (the total still counts them).
+  const entries: BundleEntryOut[] = readable(ctx, page.entries).map((v) => ({
     fullUrl: `${ctx.base}/${v.type}/${v.id}`,
     resource: v.deleted ? undefined : new RawJson(v.content),
     request: { method: v.method === 'PATCH' ? 'PATCH' : (v.method ?? 'PUT'), url: v.method === 'POST' ? v.type : `${v.type}/${v.id}` },

@@ -5,6 +5,7 @@ import type { Operation } from 'fast-json-patch';
 import { FhirError, invalid } from '../../fhir/errors.js';
 import type { Resource } from '../../fhir/types.js';
 import type { Repository } from '../../store/index.js';
+import { requireVisible } from '../access.js';
 import { conditionalMatches } from '../conditional.js';
 import { requireCurrent, writeResponse } from '../response.js';
 import { ifMatchVersion, requireType, validateForWrite } from '../resource-input.js';
@@ -35,6 +36,7 @@ async function applyPatch(ctx: RequestContext, req: FhirRequest, repo: Repositor
   const operations = req.body;
   if (!Array.isArray(operations)) throw invalid('A JSON Patch document is an array of operations');
   const current = requireCurrent(await repo.read(ctx.tenant, type, id), type, id);
+  requireVisible(ctx, type, id, current.content);
   const ifMatch = ifMatchVersion(req.headers['if-match']);
   if (ifMatch !== undefined && ifMatch !== current.version) {
     throw new FhirError('precondition-failed', { diagnostics: `Version conflict: If-Match names version ${ifMatch} but the current version is ${current.version}` });
@@ -54,7 +56,7 @@ async function applyPatch(ctx: RequestContext, req: FhirRequest, repo: Repositor
     throw new FhirError('unprocessable', { diagnostics: `JSON Patch failed: ${(err as Error).message.split('\n')[0]}` });
   }
   if (patched.resourceType !== type || patched.id !== id) throw invalid('A patch may not change resourceType or id', 'id');
-  validateForWrite(services, patched);
+  validateForWrite(ctx, services, patched);
   const written = await repo.update(ctx.tenant, patched, id, { ifMatch: current.version, method: 'PATCH' });
   return writeResponse(ctx, req, 200, written.version, `Patched ${type}/${id} to version ${written.version.version}`);
 }

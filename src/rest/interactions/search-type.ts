@@ -1,5 +1,6 @@
 // search-type: GET [base]/[type]?params and POST [base]/[type]/_search (R4 search.html), compiled to SQL.
 import { parseSearch } from '../../fhir/search/parse.js';
+import { grantOf, readable } from '../access.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { bundle, queryString } from '../bundle.js';
 import type { BundleEntryOut } from '../bundle.js';
@@ -15,11 +16,15 @@ export const searchType: InteractionHandler = async (ctx, req, repo, services) =
   const lenient = parsePrefer(req.headers.prefer).lenient;
   const request = parseSearch(services.defs, type, req.query, { lenient });
   const keyset = request.cursor ? decodeCursor(services.cursorSecret, request.canonical, request.cursor) : undefined;
-  const result = await repo.search(ctx.tenant, request, keyset);
+  const grant = grantOf(ctx);
+  // What the caller may not see is filtered in the query itself, so totals and pages stay right.
+  const confined = grant.searchFilters.length ? { ...request, filters: [...request.filters, ...parseSearch(services.defs, type, [...grant.searchFilters]).filters] } : request;
+  const result = await repo.search(ctx.tenant, confined, keyset, grant.relatedTo ? { relatedTo: grant.relatedTo } : {});
+  const included = readable(ctx, result.included);
 
   const entries: BundleEntryOut[] = [
     ...result.matches.map((m) => ({ fullUrl: `${ctx.base}/${m.type}/${m.id}`, resource: new RawJson(m.content), search: { mode: 'match' as const } })),
-    ...result.included.map((m) => ({ fullUrl: `${ctx.base}/${m.type}/${m.id}`, resource: new RawJson(m.content), search: { mode: 'include' as const } })),
+    ...included.map((m) => ({ fullUrl: `${ctx.base}/${m.type}/${m.id}`, resource: new RawJson(m.content), search: { mode: 'include' as const } })),
   ];
   if (request.ignored.length) {
     entries.push({

@@ -161,7 +161,9 @@ async function createAll(ctx: RequestContext, creates: ParsedEntry[], tx: Reposi
   for (const e of creates) {
     try {
       requireType(services, e.path[0]);
-      validateForWrite(services, bodyResource(e.resource, e.path[0]));
+      // Creates are written together rather than dispatched one by one: each is authorised here.
+      const grant = ctx.access.authorise({ interaction: 'create', type: e.path[0], access: 'c' });
+      validateForWrite({ ...ctx, grant }, services, bodyResource(e.resource, e.path[0]));
     } catch (err) {
       throw entryError(e, err);
     }

@@ -3,6 +3,7 @@
 import { FhirError, invalid } from '../../fhir/errors.js';
 import type { Resource } from '../../fhir/types.js';
 import type { Repository } from '../../store/index.js';
+import { requireWritableCurrent } from '../access.js';
 import { conditionalMatches } from '../conditional.js';
 import { writeResponse } from '../response.js';
 import { bodyResource, ifMatchVersion, requireId, requireType, validateForWrite } from '../resource-input.js';
@@ -15,7 +16,7 @@ export const update: InteractionHandler = async (ctx, req, repo, services) => {
   const resource = bodyResource(req.body, type);
   if (resource.id === undefined) throw invalid('An update must carry the resource id in the body', 'id');
   if (resource.id !== id) throw invalid(`The body's id '${resource.id}' does not match the URL id '${id}'`, 'id');
-  validateForWrite(services, resource);
+  validateForWrite(ctx, services, resource);
   return put(ctx, req, repo, resource, id);
 };
 
@@ -23,7 +24,7 @@ export const conditionalUpdate: InteractionHandler = async (ctx, req, repo, serv
   const [type] = req.path;
   requireType(services, type);
   const resource = bodyResource(req.body, type);
-  validateForWrite(services, resource);
+  validateForWrite(ctx, services, resource);
   return repo.transaction(async (tx) => {
     const matches = await conditionalMatches(ctx, tx, services, type, req.query);
     if (matches.length > 1) throw new FhirError('precondition-failed', { diagnostics: `The criteria matched ${matches.length} resources; a conditional update needs at most one` });
@@ -41,6 +42,7 @@ export const conditionalUpdate: InteractionHandler = async (ctx, req, repo, serv
 };
 
 async function put(ctx: RequestContext, req: FhirRequest, repo: Repository, resource: Resource, id: string): Promise<FhirResponse> {
+  await requireWritableCurrent(ctx, repo, resource.resourceType, id);
   const written = await repo.update(ctx.tenant, resource, id, { ifMatch: ifMatchVersion(req.headers['if-match']) });
   const v = written.version;
   return writeResponse(ctx, req, written.created ? 201 : 200, v, `${written.created ? 'Created' : 'Updated'} ${v.type}/${v.id} version ${v.version}`);

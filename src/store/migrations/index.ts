@@ -6,6 +6,7 @@ import * as partitions from './0004-tenant-partitions.js';
 import * as identity from './0005-identity.js';
 import * as audit from './0006-audit.js';
 import * as assertions from './0007-client-assertions.js';
+import * as accessPolicy from './0008-access-policy.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, ...identity },
   { version: 6, ...audit },
   { version: 7, ...assertions },
+  { version: 8, ...accessPolicy },
 ];

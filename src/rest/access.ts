@@ -1,0 +1,56 @@
+// The REST engine's side of access control: the grant the router obtained for the interaction, and
+// the checks on single resources that a search's SQL filter cannot make (reads and writes).
+import { FhirError } from '../fhir/errors.js';
+import type { AccessGrant, RequestContext } from '../fhir/context.js';
+import type { Resource } from '../fhir/types.js';
+import type { Repository } from '../store/index.js';
+
+export function grantOf(ctx: RequestContext): AccessGrant {
+  if (!ctx.grant) throw new Error('an interaction ran without being authorised (router bug)');
+  return ctx.grant;
+}
+
+const hidden = (what: string): FhirError =>
+  new FhirError('forbidden', { diagnostics: `Access denied: ${what} carries a sensitivity label (meta.security) your role may not see for this purpose of use`, expression: 'meta.security' });
+
+/** Stored JSON text is parsed only when it could carry labels the grant does not allow. */
+export function seesContent(grant: AccessGrant, type: string, content: string): boolean {
+  if (grant.unrestricted) return true;
+  if (!content.includes('"security"')) return grant.sees({ resourceType: type } as Resource);
+  return grant.sees(JSON.parse(content) as Resource);
+}
+
+export function requireVisible(ctx: RequestContext, type: string, id: string, content: string): void {
+  if (!seesContent(grantOf(ctx), type, content)) throw hidden(`${type}/${id}`);
+}
+
+/** A resource about to be written must carry only labels the caller may see. */
+export function requireWritableContent(ctx: RequestContext, resource: Resource): void {
+  if (!grantOf(ctx).sees(resource)) throw hidden(`the ${resource.resourceType} in the request`);
+}
+
+/** Resources brought in beside the matches (`_include`, a compartment): those of types and labels the caller may read. */
+export function readable<T extends { type: string; content: string }>(ctx: RequestContext, found: readonly T[]): T[] {
+  const byType = new Map<string, AccessGrant | undefined>();
+  const grantFor = (type: string): AccessGrant | undefined => {
+    if (!byType.has(type)) {
+      try {
+        byType.set(type, ctx.access.authorise({ interaction: 'read', type, access: 'r' }));
+      } catch {
+        byType.set(type, undefined);
+      }
+    }
+    return byType.get(type);
+  };
+  return found.filter((f) => {
+    const grant = grantFor(f.type);
+    return grant !== undefined && seesContent(grant, f.type, f.content);
+  });
+}
+
+/** Before replacing or deleting: the current version must be one the caller may see (no silent relabelling). */
+export async function requireWritableCurrent(ctx: RequestContext, repo: Repository, type: string, id: string): Promise<void> {
+  if (grantOf(ctx).unrestricted) return;
+  const current = await repo.read(ctx.tenant, type, id);
+  if (current && !current.deleted) requireVisible(ctx, type, id, current.content);
+}
