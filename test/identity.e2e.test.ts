@@ -5,33 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { startTestPlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
+import { ukCorePatient } from './support/patients.js';
+import type { Demographics } from './support/patients.js';
 
-const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
-const VERIFICATION = 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus';
-const VERIFICATION_SYSTEM = 'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland';
 const ADMIN = 'platform-admin';
 const MEADOW = 'meadow-homecare-system';
-
-interface Demographics {
-  given: string;
-  family: string;
-  birthDate: string;
-  postcode?: string;
-  line?: string;
-  gender?: 'male' | 'female';
-  nhs?: { value: string; verified: boolean };
-}
-
-const patient = (d: Demographics) => ({
-  resourceType: 'Patient',
-  ...(d.nhs
-    ? { identifier: [{ system: NHS, value: d.nhs.value, extension: [{ url: VERIFICATION, valueCodeableConcept: { coding: [{ system: VERIFICATION_SYSTEM, code: d.nhs.verified ? '01' : '02' }] } }] }] }
-    : {}),
-  name: [{ use: 'official', family: d.family, given: [d.given] }],
-  gender: d.gender ?? 'female',
-  birthDate: d.birthDate,
-  address: [{ use: 'home', line: [d.line ?? '14 Larch Avenue'], city: 'Leeds', postalCode: d.postcode ?? 'LS6 3HN' }],
-});
 
 const parameters = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
 
@@ -47,7 +25,7 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
 
   const settle = () => t.platform.federation.feed.drain();
   const create = async (tenant: string, d: Demographics, as?: string): Promise<string> => {
-    const res = await t.call('POST', `/tenants/${tenant}/fhir/Patient`, { body: patient(d), ...(as ? { as } : {}) });
+    const res = await t.call('POST', `/tenants/${tenant}/fhir/Patient`, { body: ukCorePatient(d), ...(as ? { as } : {}) });
     expect(res.status, res.text).toBe(201);
     return res.json.id as string;
   };
@@ -91,7 +69,7 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
       `http://scip.test/tenants/sunrise-care/fhir/Patient/${a}`,
     ]);
 
-    const match = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'Maggie', family: 'ODonnell', birthDate: '1941-03-09', postcode: 'LS6 2AB' }) }) });
+    const match = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: ukCorePatient({ given: 'Maggie', family: 'ODonnell', birthDate: '1941-03-09', postcode: 'LS6 2AB' }) }) });
     expect(match.status, match.text).toBe(200);
     expect(match.json).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
     const entry = match.json.entry[0];
@@ -105,8 +83,8 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
 
   it('shows the merged view: same facts collapsed with every source, conflicts listed rather than picked', async () => {
     const phone = (value: string) => [{ system: 'phone', use: 'mobile', value }];
-    const a = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { ...patient({ given: 'Gwendolyn', family: 'Featherstone', birthDate: '1944-06-12', postcode: 'LS17 5DT' }), telecom: phone('07700 900123') } });
-    const b = await t.call('POST', '/tenants/city-hospital/fhir/Patient', { as: 'city-hospital-system', body: { ...patient({ given: 'Gwen', family: 'Featherstone', birthDate: '1944-12-06', postcode: 'LS17 5DT' }), telecom: phone('07700900456') } });
+    const a = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { ...ukCorePatient({ given: 'Gwendolyn', family: 'Featherstone', birthDate: '1944-06-12', postcode: 'LS17 5DT' }), telecom: phone('07700 900123') } });
+    const b = await t.call('POST', '/tenants/city-hospital/fhir/Patient', { as: 'city-hospital-system', body: { ...ukCorePatient({ given: 'Gwen', family: 'Featherstone', birthDate: '1944-12-06', postcode: 'LS17 5DT' }), telecom: phone('07700900456') } });
     const flag = (text: string, code: string, subject: string) => ({ resourceType: 'Flag', status: 'active', code: { coding: [{ system: 'http://snomed.info/sct', code }], text }, subject: { reference: `Patient/${subject}` } });
     await t.call('POST', '/tenants/sunrise-care/fhir/Flag', { body: flag('Falls risk', '129839007', a.json.id as string) });
     await t.call('POST', '/tenants/city-hospital/fhir/Flag', { as: 'city-hospital-system', body: flag('At risk of falls', '129839007', b.json.id as string) });
@@ -138,16 +116,16 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
   });
 
   it('answers $match with nothing certain for a stranger, and validates its parameters', async () => {
-    const stranger = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'Tobias', family: 'Quennell', birthDate: '1990-12-30', postcode: 'M1 1AE' }) }, { name: 'onlyCertainMatches', valueBoolean: true }) });
+    const stranger = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: ukCorePatient({ given: 'Tobias', family: 'Quennell', birthDate: '1990-12-30', postcode: 'M1 1AE' }) }, { name: 'onlyCertainMatches', valueBoolean: true }) });
     expect(stranger.status).toBe(200);
     expect(stranger.json.total).toBe(0);
     const noResource = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'count', valueInteger: 3 }) });
     expect(noResource.status).toBe(400);
     expect(noResource.json.issue[0].expression).toEqual(["Parameters.parameter.where(name='resource')"]);
-    const badCount = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }, { name: 'count', valueInteger: 0 }) });
+    const badCount = await t.call('POST', '/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: ukCorePatient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }, { name: 'count', valueInteger: 0 }) });
     expect(badCount.status).toBe(400);
     expect(badCount.json.issue[0].expression).toEqual(["Parameters.parameter.where(name='count')"]);
-    const onTenant = await t.call('POST', '/tenants/sunrise-care/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: patient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }) });
+    const onTenant = await t.call('POST', '/tenants/sunrise-care/fhir/Patient/$match', { body: parameters({ name: 'resource', resource: ukCorePatient({ given: 'A', family: 'B', birthDate: '1990-01-01' }) }) });
     expect(onTenant.status).toBe(405);
   });
 
@@ -185,7 +163,7 @@ describe.each(await testDatabases())('identity matching on $name', (database) =>
     expect((await t.call('POST', `/fhir/Task/${task.id}/$review`, { as: ADMIN, body: parameters({ name: 'decision', valueCode: 'same-person' }) })).status).toBe(409);
 
     // A new version of the record is matched again; the rejected pair is not raised again.
-    const updated = await t.call('PUT', `/tenants/city-hospital/fhir/Patient/${b}`, { as: 'city-hospital-system', body: { ...patient({ given: 'Eleanor', family: 'Lindqvist', birthDate: '1995-02-17', line: '22 Cherry Row', postcode: 'LS8 1JJ' }), id: b, telecom: [{ system: 'phone', value: '0113 496 0000' }] } });
+    const updated = await t.call('PUT', `/tenants/city-hospital/fhir/Patient/${b}`, { as: 'city-hospital-system', body: { ...ukCorePatient({ given: 'Eleanor', family: 'Lindqvist', birthDate: '1995-02-17', line: '22 Cherry Row', postcode: 'LS8 1JJ' }), id: b, telecom: [{ system: 'phone', value: '0113 496 0000' }] } });
     expect(updated.status).toBe(200);
     await settle();
     expect(await reviewsBetween(pa, pb, 'requested')).toHaveLength(0);

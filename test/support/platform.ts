@@ -7,6 +7,8 @@ import { buildApp } from '../../src/http/app.js';
 import { startPlatform } from '../../src/platform.js';
 import type { Platform } from '../../src/platform.js';
 import type { TestDatabase } from './databases.js';
+import { registerClient } from '../../src/access/index.js';
+import type { NewClient } from '../../src/access/index.js';
 
 export const PUBLIC_URL = 'http://scip.test';
 
@@ -34,6 +36,8 @@ export interface TestPlatform {
   /** Base URL of a tenant's FHIR endpoint (path only, for inject). */
   tenantBase(tenant: string): string;
   token(clientId: string): Promise<string>;
+  /** Registers a client; token() then knows its secret. */
+  addClient(client: NewClient): Promise<void>;
   call(method: string, url: string, options?: CallOptions): Promise<CallResult>;
   close(): Promise<void>;
 }
@@ -90,6 +94,10 @@ export async function startTestPlatform(database: TestDatabase, overrides: Parti
     tenantBase: (tenant) => `/tenants/${tenant}/fhir`,
     token,
     call,
+    async addClient(client) {
+      const { clientSecret } = await registerClient(platform.db, client);
+      secrets.set(client.clientId, clientSecret as string);
+    },
     async close() {
       await app.close();
       await platform.close();
