@@ -20,6 +20,8 @@ export interface Config {
   maxBodyBytes: number;
   maxBundleEntries: number;
   tokenTtlSeconds: number;
+  /** Days a token-signing key signs before it is rotated. */
+  signingKeyDays: number;
   /** Create the demo tenants and clients at first start. */
   demo: boolean;
   logLevel: string;
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(env, 'SCIP_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxBundleEntries: integer(env, 'SCIP_MAX_BUNDLE_ENTRIES', 10_000, 1, 1_000_000),
     tokenTtlSeconds: integer(env, 'SCIP_TOKEN_TTL_SECONDS', 3600, 60, 86_400),
+    signingKeyDays: integer(env, 'SCIP_SIGNING_KEY_DAYS', 30, 1, 365),
     demo: bool(env, 'SCIP_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',
     topology: topology(env, env.DATABASE_URL || undefined),

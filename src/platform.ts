@@ -16,8 +16,8 @@ import { createTerminology } from './fhir/terminology.js';
 import { UK_CORE_PROFILES } from './fhir/profiles/uk-core.js';
 import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
-import { AuditLog, createTokenService, ensureDemoWorld, loadSigningKeys, Policies } from './access/index.js';
-import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
+import { AuditLog, createTokenService, ensureDemoWorld, Policies, SigningKeyRing } from './access/index.js';
+import type { DevCredentials, TokenService } from './access/index.js';
 import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
 import type { FhirRouter } from './rest/router.js';
 import type { RestServices } from './rest/types.js';
@@ -35,7 +35,7 @@ export interface Platform {
   repo: Repository;
   router: FhirRouter;
   rest: RestServices;
-  keys: SigningKeys;
+  keys: SigningKeyRing;
   tokens: TokenService;
   /** The access policy in force (versioned in the store). */
   policies: Policies;
@@ -107,7 +107,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       maxBundleEntries: config.maxBundleEntries,
       software: { name: 'OpenSCIP', version: pkg.version },
     };
-    const keys = await loadSigningKeys(db);
+    const keys = await SigningKeyRing.load(db, { maxAgeSeconds: config.signingKeyDays * 86_400, graceSeconds: config.tokenTtlSeconds + 300 });
     const tokens = createTokenService(keys, { issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, ...(config.externalIdp ? { externalIdp: config.externalIdp } : {}) });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
     const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;

@@ -1,6 +1,7 @@
 // End-to-end authentication and tenant isolation: client credentials, bearer tokens, and a tenant's
 // client confined to its own data provision layer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateSigningKey, SigningKeyRing } from '../src/access/index.js';
 import { testDatabases } from './support/databases.js';
 import { startTestPlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
@@ -100,6 +101,31 @@ describe.each(await testDatabases())('authentication and tenant isolation on $na
     expect(metrics.text).toMatch(/scip_http_requests_total\{method="GET",route="\/tenants\/:tenant\/fhir\/\*",status="200"\} [1-9]/);
     expect(metrics.text).toContain('scip_http_request_duration_seconds_bucket');
     expect(metrics.text).not.toMatch(/route="[^"]*Patient\/[0-9a-f-]{36}/);
+  });
+
+  it('rotates the signing key: new tokens carry the new key, tokens signed before keep working until they expire', async () => {
+    const kidOf = (jwt: string): string => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()).kid;
+    const issue = async (): Promise<string> => (await form({ grant_type: 'client_credentials', client_id: 'sunrise-care-system', client_secret: secretOf('sunrise-care-system') })).json.access_token;
+    const before = await issue();
+    const kid = await rotateSigningKey(t.platform.db);
+    expect(kid).not.toBe(kidOf(before));
+    // Another node's rotation is met through a token signed with the new key: reloaded then.
+    await t.platform.keys.refresh();
+    const after = await issue();
+    expect(kidOf(after)).toBe(kid);
+    const published = (await t.call('GET', '/oauth2/jwks', { as: null })).json.keys.map((k: { kid: string }) => k.kid);
+    expect(published).toEqual([kid, kidOf(before)]);
+    for (const token of [before, after]) {
+      expect((await t.call('GET', '/tenants/sunrise-care/fhir/Patient?_count=1', { as: null, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    }
+    // Past the grace period (the longest token lifetime) the retired key no longer verifies anything.
+    const ring = await SigningKeyRing.load(t.platform.db, { maxAgeSeconds: 86_400, graceSeconds: 0 });
+    expect(ring.publicJwks.map((k) => k.kid)).toEqual([kid]);
+    expect(await ring.verificationKey(kidOf(before))).toBeUndefined();
+    // A key past its lifetime is replaced when a node loads the set.
+    const aged = await SigningKeyRing.load(t.platform.db, { maxAgeSeconds: 0, graceSeconds: 600 });
+    expect(aged.current.kid).not.toBe(kid);
+    expect(aged.publicJwks.map((k) => k.kid)).toContain(kid);
   });
 
   it('echoes the correlation id', async () => {

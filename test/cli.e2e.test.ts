@@ -18,6 +18,28 @@ function scip(env: Record<string, string>, ...args: string[]): { status: number 
 }
 
 describe.each(await testDatabases())('scip CLI on $name', (database) => {
+  it('rotates signing keys and sets the access policy, refusing a policy that does not check', async () => {
+    const { env, dataDir, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-');
+    try {
+      expect(JSON.parse(scip(env, 'policy', 'show').stdout)).toMatchObject({ version: 0 });
+      const bad = join(dataDir, 'bad-policy.json');
+      writeFileSync(bad, JSON.stringify({ labels: { otherwise: 'clinical' }, rules: [{ id: 'r', effect: 'permit', roles: ['system'], types: ['Widget'], interactions: ['read'], labels: ['clinical'] }], breakGlass: { roles: [], maxMinutes: 30 } }));
+      const refused = scip(env, 'policy', 'set', bad);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain("'Widget' is not an R4 resource type");
+      writeFileSync(bad, JSON.stringify({ labels: { otherwise: 'clinical' }, rules: [{ id: 'r', effect: 'permit', roles: ['system'], types: ['*'], interactions: ['read'], labels: ['clinical'] }], breakGlass: { roles: [], maxMinutes: 30 } }));
+      expect(JSON.parse(scip(env, 'policy', 'set', bad, '--author', 'test').stdout)).toEqual({ version: 1 });
+
+      const first = JSON.parse(scip(env, 'keys', 'rotate').stdout).kid as string;
+      const second = JSON.parse(scip(env, 'keys', 'rotate').stdout).kid as string;
+      const listed = JSON.parse(scip(env, 'keys', 'list').stdout) as { kid: string; retired: boolean }[];
+      expect(listed.map((k) => [k.kid, k.retired])).toEqual([[second, false], [first, true]]);
+    } finally {
+      await cleanup();
+    }
+    // Each command is a process opening the database: slow on the embedded one.
+  }, 90_000);
+
   it('adds a tenant and a client whose secret then obtains a token for that tenant', async () => {
     const { env, dataDir, databaseUrl, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-');
     try {
@@ -57,7 +79,7 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
     } finally {
       await cleanup();
     }
-  });
+  }, 60_000);
 
   it('de-duplicates a tenant, and estimates a model the platform then starts with', async () => {
     const { env, dataDir, databaseUrl, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-identity-');
@@ -90,5 +112,5 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
     } finally {
       await cleanup();
     }
-  });
+  }, 60_000);
 });

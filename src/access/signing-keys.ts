@@ -1,12 +1,20 @@
 // The platform's token-signing keys: generated on first start (never committed), kept in the database
-// so that every node of a cluster signs and verifies with the same set, published at /oauth2/jwks.
+// so that every node of a cluster signs and verifies with the same set, published at /oauth2/jwks, and
+// rotated — by `scip keys rotate`, or by any node once the signing key is older than its lifetime. A
+// retired key keeps verifying (and stays published) while tokens it signed may still be alive. Each node
+// picks up another's rotation when it meets a token signed with a key it does not know, and rechecks
+// the set every minute.
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { JWK, CryptoKey } from 'jose';
-import type { Database } from '../store/index.js';
+import type { Database, SigningKeyRecord } from '../store/index.js';
 import { platform } from '../store/index.js';
 
 export const SIGNING_ALGORITHM = 'ES256';
+const RECHECK_MS = 60_000;
+/** An unknown `kid` reloads the set at most this often (a flood of forged kids cannot hammer the database). */
+const UNKNOWN_KID_RELOAD_MS = 5_000;
+const INSTALL_LOCK = 7245032;
 
 export interface SigningKeys {
   current: { kid: string; key: CryptoKey };
@@ -15,26 +23,97 @@ export interface SigningKeys {
   verificationKey(kid: string | undefined): Promise<CryptoKey | undefined>;
 }
 
-export async function loadSigningKeys(db: Database): Promise<SigningKeys> {
-  let records = await platform.activeSigningKeys(db);
-  if (records.length === 0) {
-    const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
-    const kid = randomUUID();
-    await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(7245032)');
-      if ((await platform.activeSigningKeys(tx)).length === 0) {
-        await platform.insertSigningKey(tx, { kid, algorithm: SIGNING_ALGORITHM, privateJwk: { ...(await exportJWK(privateKey)) }, publicJwk: { ...(await exportJWK(publicKey)) } });
-      }
-    });
-    records = await platform.activeSigningKeys(db);
+export interface KeyLifetimes {
+  /** How long a key signs before it is replaced. */
+  maxAgeSeconds: number;
+  /** How long a retired key still verifies: at least the longest token lifetime. */
+  graceSeconds: number;
+}
+
+interface LoadedSet {
+  current: { kid: string; key: CryptoKey; createdAt: string };
+  publicJwks: JWK[];
+  verifiers: Map<string, CryptoKey>;
+}
+
+async function newKeyRecord(): Promise<Omit<SigningKeyRecord, 'createdAt' | 'retired'>> {
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
+  return { kid: randomUUID(), algorithm: SIGNING_ALGORITHM, privateJwk: { ...(await exportJWK(privateKey)) }, publicJwk: { ...(await exportJWK(publicKey)) } };
+}
+
+/** Rotates when `needed` says so of the signing key found under the lock (another node may have rotated meanwhile). */
+async function rotateIf(db: Database, needed: (signing: SigningKeyRecord | undefined) => boolean): Promise<string> {
+  const next = await newKeyRecord();
+  await db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${INSTALL_LOCK})`);
+    if (needed((await platform.activeSigningKeys(tx)).find((r) => !r.retired))) await platform.rotateSigningKey(tx, next);
+  });
+  return next.kid;
+}
+
+/** Replaces the signing key now (the previous one keeps verifying for the grace period). Returns the new kid. */
+export const rotateSigningKey = (db: Database): Promise<string> => rotateIf(db, () => true);
+
+export class SigningKeyRing implements SigningKeys {
+  private checkedAt = Date.now();
+  private reloadedAt = 0;
+  private refreshing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly lifetimes: KeyLifetimes,
+    private set: LoadedSet,
+  ) {}
+
+  static async load(db: Database, lifetimes: KeyLifetimes): Promise<SigningKeyRing> {
+    return new SigningKeyRing(db, lifetimes, await SigningKeyRing.readOrInstall(db, lifetimes));
   }
-  const newest = records[0];
-  const publicJwks = records.map((r) => ({ ...(r.publicJwk as JWK), kid: r.kid, alg: r.algorithm, use: 'sig' }));
-  const verifiers = new Map<string, CryptoKey>();
-  for (const r of records) verifiers.set(r.kid, (await importJWK(r.publicJwk as JWK, r.algorithm)) as CryptoKey);
-  return {
-    current: { kid: newest.kid, key: (await importJWK(newest.privateJwk as JWK, newest.algorithm)) as CryptoKey },
-    publicJwks,
-    verificationKey: async (kid) => (kid ? verifiers.get(kid) : undefined),
-  };
+
+  get current(): { kid: string; key: CryptoKey } {
+    if (Date.now() - this.checkedAt > RECHECK_MS) {
+      this.checkedAt = Date.now();
+      void this.refresh();
+    }
+    return this.set.current;
+  }
+
+  get publicJwks(): JWK[] {
+    return this.set.publicJwks;
+  }
+
+  async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
+    if (!kid) return undefined;
+    const known = this.set.verifiers.get(kid);
+    if (known || Date.now() - this.reloadedAt < UNKNOWN_KID_RELOAD_MS) return known;
+    this.reloadedAt = Date.now();
+    await this.refresh();
+    return this.set.verifiers.get(kid);
+  }
+
+  /** Rereads the set (rotating first when the signing key has outlived its lifetime). */
+  refresh(): Promise<void> {
+    this.refreshing ??= SigningKeyRing.readOrInstall(this.db, this.lifetimes)
+      .then((set) => void (this.set = set))
+      // The database is unreachable: keep signing with the keys held; the next check retries.
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private static async readOrInstall(db: Database, lifetimes: KeyLifetimes): Promise<LoadedSet> {
+    const due = (signing: SigningKeyRecord | undefined): boolean => !signing || Date.parse(signing.createdAt) < Date.now() - lifetimes.maxAgeSeconds * 1000;
+    let records = await platform.activeSigningKeys(db, lifetimes.graceSeconds);
+    if (due(records.find((r) => !r.retired))) {
+      await rotateIf(db, due);
+      records = await platform.activeSigningKeys(db, lifetimes.graceSeconds);
+    }
+    const newest = records.find((r) => !r.retired) as SigningKeyRecord;
+    const verifiers = new Map<string, CryptoKey>();
+    for (const r of records) verifiers.set(r.kid, (await importJWK(r.publicJwk as JWK, r.algorithm)) as CryptoKey);
+    return {
+      current: { kid: newest.kid, key: (await importJWK(newest.privateJwk as JWK, newest.algorithm)) as CryptoKey, createdAt: newest.createdAt },
+      publicJwks: records.map((r) => ({ ...(r.publicJwk as JWK), kid: r.kid, alg: r.algorithm, use: 'sig' })),
+      verifiers,
+    };
+  }
 }

@@ -3,13 +3,14 @@
 // as the platform (DATABASE_URL, or the embedded one in SCIP_DATA_DIR when the platform is stopped).
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerClient, verifyAuditChain } from '../access/index.js';
+import { checkPolicy, registerClient, rotateSigningKey, verifyAuditChain } from '../access/index.js';
+import { loadDefinitions } from '../fhir/definitions.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { FhirError } from '../fhir/errors.js';
 import { addTenant } from '../federation/tenants.js';
 import { CENTRAL_TENANT } from '../platform.js';
 import { patientsFromFile, patientsOfTenant, runDedupe, runEstimate } from './dedupe.js';
-import { DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
+import { AccessRecords, DataDirInUseError, migrate, openDatabase, platform } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
@@ -105,6 +106,41 @@ audit
       if (o.progress) process.stderr.write('\n');
       print({ ...result, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) });
       if (!result.ok) process.exitCode = 1;
+    }),
+  );
+
+const keys = program.command('keys').description('token-signing keys');
+keys
+  .command('list')
+  .description('the keys in use and those retired that still verify (public parts only)')
+  .action(() =>
+    withDatabase(async (db) => {
+      const { tokenTtlSeconds } = loadConfig();
+      print((await platform.activeSigningKeys(db, tokenTtlSeconds + 300)).map((k) => ({ kid: k.kid, algorithm: k.algorithm, createdAt: k.createdAt, retired: Boolean(k.retired) })));
+    }),
+  );
+keys
+  .command('rotate')
+  .description('replace the signing key now; the old one keeps verifying tokens it signed until they expire')
+  .action(() => withDatabase(async (db) => print({ kid: await rotateSigningKey(db) })));
+
+const policy = program.command('policy').description('the access policy (versioned; the newest is in force)');
+policy
+  .command('show')
+  .description('print the policy in force, with its version')
+  .action(() => withDatabase(async (db) => print((await new AccessRecords(db).currentPolicy()) ?? { version: 0, note: 'No policy stored yet: the platform installs its starter policy when it first starts' })));
+policy
+  .command('versions')
+  .description('list the stored versions, newest first')
+  .action(() => withDatabase(async (db) => print((await new AccessRecords(db).policies()).map(({ document: _d, ...v }) => v))));
+policy
+  .command('set <file>')
+  .description('check a policy document (JSON) and store it as the next version; running nodes pick it up within seconds')
+  .option('--author <name>', 'who is setting it (recorded with the version)', 'scip policy set')
+  .action((file: string, o: { author: string }) =>
+    withDatabase(async (db) => {
+      const document = checkPolicy(JSON.parse(readFileSync(file, 'utf8')) as unknown, loadDefinitions().resourceTypes);
+      print({ version: await new AccessRecords(db).savePolicy(document, o.author) });
     }),
   );
 

@@ -26,6 +26,8 @@ export interface SigningKeyRecord {
   privateJwk: Record<string, unknown>;
   publicJwk: Record<string, unknown>;
   createdAt: string;
+  /** Retired: still verifies tokens it signed, never signs new ones. */
+  retired?: boolean;
 }
 
 const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
@@ -104,20 +106,26 @@ export async function insertClient(q: Queryable, c: ClientRecord): Promise<void>
   );
 }
 
-export async function activeSigningKeys(q: Queryable): Promise<SigningKeyRecord[]> {
-  const rows = await q.query<{ kid: string; algorithm: string; private_jwk: unknown; public_jwk: unknown; created_at: string }>(
-    `SELECT kid, algorithm, private_jwk, public_jwk, created_at::text FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC`,
+/**
+ * The keys tokens may be signed or verified with, newest first: the ones in use, and those retired
+ * within `graceSeconds` (tokens they signed may still be alive).
+ */
+export async function activeSigningKeys(q: Queryable, graceSeconds = 0): Promise<SigningKeyRecord[]> {
+  const rows = await q.query<{ kid: string; algorithm: string; private_jwk: unknown; public_jwk: unknown; created: string; retired: boolean }>(
+    `SELECT kid, algorithm, private_jwk, public_jwk, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created, retired_at IS NOT NULL AS retired
+     FROM signing_key WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1) ORDER BY retired_at IS NOT NULL, created_at DESC`,
+    [graceSeconds],
   );
-  return rows.map((r) => ({ kid: r.kid, algorithm: r.algorithm, privateJwk: parseJson(r.private_jwk), publicJwk: parseJson(r.public_jwk), createdAt: r.created_at }));
+  return rows.map((r) => ({ kid: r.kid, algorithm: r.algorithm, privateJwk: parseJson(r.private_jwk), publicJwk: parseJson(r.public_jwk), createdAt: r.created, retired: r.retired }));
 }
 
-export async function insertSigningKey(q: Queryable, k: Omit<SigningKeyRecord, 'createdAt'>): Promise<void> {
-  await q.query('INSERT INTO signing_key (kid, algorithm, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4::jsonb)', [
-    k.kid,
-    k.algorithm,
-    JSON.stringify(k.privateJwk),
-    JSON.stringify(k.publicJwk),
-  ]);
+/** Retires every key in use and puts `next` in their place (one statement: never without a key). */
+export async function rotateSigningKey(q: Queryable, next: Omit<SigningKeyRecord, 'createdAt' | 'retired'>): Promise<void> {
+  await q.query(
+    `WITH retired AS (UPDATE signing_key SET retired_at = now() WHERE retired_at IS NULL)
+     INSERT INTO signing_key (kid, algorithm, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4::jsonb)`,
+    [next.kid, next.algorithm, JSON.stringify(next.privateJwk), JSON.stringify(next.publicJwk)],
+  );
 }
 
 /** Returns the named secret, creating it with `generate()` on first use (race-safe). */
