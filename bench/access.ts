@@ -1,8 +1,10 @@
 // `npm run bench:access`: what authorisation and audit cost (issue #6), against the built platform on
-// PostgreSQL. Each scenario runs on the same store in one run: as shipped (authentication, tenant
-// authorisation and the write-behind audit trail), with the audit trail turned off
-// (SCIP_UNSAFE_DISABLE_AUDIT), and with synchronous audit (SCIP_AUDIT_MODE=synchronous). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the
-// audit trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
+// PostgreSQL. Each scenario runs on the same store in one run: as shipped (the starter policy and the
+// write-behind audit trail), against a baseline with a permit-all policy and the audit trail turned
+// off (SCIP_UNSAFE_DISABLE_AUDIT), and with synchronous audit (SCIP_AUDIT_MODE=synchronous). Reads and
+// searches are made by the tenant's system client and by a care worker (whose searches carry the
+// sensitivity-label filter). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the audit
+// trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
 // Writes bench/results/access.json and access.md.
 //   npm run bench:access -- [--duration 10] [--events 1000000] [--skip verify]
 import { spawnSync } from 'node:child_process';
@@ -41,8 +43,9 @@ async function token(url: string, id: string, secret: string): Promise<string> {
 
 interface Row {
   scenario: string;
-  /** As shipped: write-behind audit. */
+  /** As shipped: the starter policy, write-behind audit. */
   audited: LoadResult;
+  /** The baseline: a permit-all policy, no audit. */
   unaudited: LoadResult;
   /** SCIP_AUDIT_MODE=synchronous: each request waits for its own event to be written. */
   synchronous: LoadResult;
@@ -56,10 +59,21 @@ const MODE_ENV: Record<Mode, Record<string, string>> = {
   synchronous: { SCIP_AUDIT_MODE: 'synchronous' },
 };
 
+/** The baseline's policy: every bench caller may do anything, with no label filter and no relationship check. */
+const PERMIT_ALL_POLICY = {
+  description: 'Benchmark baseline: permit all',
+  labels: { otherwise: 'clinical' },
+  rules: [{ id: 'permit-all', effect: 'permit', roles: ['system', 'care-worker', 'platform-admin'], types: ['*'], interactions: ['*'], labels: ['administrative', 'clinical', 'restricted'], relationship: false }],
+  breakGlass: { roles: [], maxMinutes: 60 },
+};
+/** Every process rechecks the stored policy within 5 s (access/policy/policies.ts). */
+const POLICY_PICKUP_MS = 6_000;
+
 /**
  * The three configurations run side by side as three processes on one store, and take turns: each
  * scenario runs once per configuration, twice round, so that drift in a shared two-core machine is
- * spread over all three rather than charged to one. Each configuration's better round counts.
+ * spread over all three rather than charged to one. Each configuration's better round counts. The
+ * policy is the store's, shared: it is switched to permit-all for the baseline's turns only.
  */
 async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
   const servers = new Map<Mode, Awaited<ReturnType<typeof startPlatformProcess>>>();
@@ -71,42 +85,65 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
     }
     const first = servers.get('audited') as Awaited<ReturnType<typeof startPlatformProcess>>;
     const client = first.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };
-    const auth = new Map<Mode, Record<string, string>>();
-    for (const [mode, server] of servers) auth.set(mode, { authorization: `Bearer ${await token(server.url, client.clientId, client.clientSecret)}`, 'content-type': 'application/fhir+json' });
+    const admin = first.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
+    const adminAuth = { authorization: `Bearer ${await token(first.url, admin.clientId, admin.clientSecret)}`, 'content-type': 'application/json' };
+    const created = await fetch(`${first.url}/admin/clients`, { method: 'POST', headers: adminAuth, body: JSON.stringify({ clientId: 'bench-care-worker', tenant: 'sunrise-care', roles: ['care-worker'] }) });
+    const careWorker = { clientId: 'bench-care-worker', clientSecret: ((await created.json()) as { clientSecret: string }).clientSecret };
+    const starterPolicy = ((await (await fetch(`${first.url}/admin/policy`, { headers: adminAuth })).json()) as { document: unknown }).document;
+    const setPolicy = async (document: unknown): Promise<void> => {
+      const res = await fetch(`${first.url}/admin/policy`, { method: 'PUT', headers: adminAuth, body: JSON.stringify(document) });
+      if (res.status !== 200) throw new Error(`policy: ${res.status} ${await res.text()}`);
+      await new Promise((r) => setTimeout(r, POLICY_PICKUP_MS));
+    };
+    const auth = new Map<string, Record<string, string>>();
+    for (const [mode, server] of servers) {
+      for (const c of [client, careWorker]) auth.set(`${mode}/${c.clientId}`, { authorization: `Bearer ${await token(server.url, c.clientId, c.clientSecret)}`, 'content-type': 'application/fhir+json' });
+    }
+    const callers = [{ name: 'system client', clientId: client.clientId }, { name: 'care worker', clientId: careWorker.clientId }];
     const patients = syntheticPatients(2000, 77);
     for (let i = 0; i < patients.length; i += 500) {
       const bundle = { resourceType: 'Bundle', type: 'transaction', entry: patients.slice(i, i + 500).map((resource) => ({ resource, request: { method: 'POST', url: 'Patient' } })) };
-      const res = await fetch(`${first.url}${TENANT_BASE}`, { method: 'POST', headers: auth.get('audited'), body: JSON.stringify(bundle) });
+      const res = await fetch(`${first.url}${TENANT_BASE}`, { method: 'POST', headers: auth.get(`audited/${client.clientId}`), body: JSON.stringify(bundle) });
       if (res.status !== 200) throw new Error(`load: ${res.status}`);
     }
     const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
     await sql.unsafe('VACUUM ANALYZE');
     await sql.end();
-    const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get('audited') })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
+    const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get(`audited/${client.clientId}`) })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
     const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
     const best = new Map<string, LoadResult>();
+    let policy: 'starter' | 'permit-all' = 'starter';
     for (let round = 1; round <= 2; round++) {
-      for (const scenario of ['read', 'search'] as const) {
-        for (const c of LEVELS) {
-          for (const mode of MODES) {
-            let i = 0;
-            log(`round ${round}: ${scenario} c=${c} ${mode}`);
-            const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
-            const result = await runLoad({ url: (servers.get(mode) as { url: string }).url, connections: c, durationSeconds: DURATION, headers: auth.get(mode), path });
-            const key = `${mode}/${scenario}/${c}`;
-            const previous = best.get(key);
-            if (!previous || result.p95 < previous.p95) best.set(key, result);
+      for (const caller of callers) {
+        for (const scenario of ['read', 'search'] as const) {
+          for (const c of LEVELS) {
+            for (const mode of MODES) {
+              const wanted = mode === 'unaudited' ? 'permit-all' : 'starter';
+              if (wanted !== policy) {
+                await setPolicy(wanted === 'permit-all' ? PERMIT_ALL_POLICY : starterPolicy);
+                policy = wanted;
+              }
+              let i = 0;
+              log(`round ${round}: ${caller.name} ${scenario} c=${c} ${mode} (${policy} policy)`);
+              const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
+              const result = await runLoad({ url: (servers.get(mode) as { url: string }).url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
+              const key = `${mode}/${caller.name}/${scenario}/${c}`;
+              const previous = best.get(key);
+              if (!previous || result.p95 < previous.p95) best.set(key, result);
+            }
           }
         }
       }
     }
-    return (['read', 'search'] as const).flatMap((scenario) =>
-      LEVELS.map((c) => ({
-        scenario: `${scenario} c=${c}`,
-        audited: best.get(`audited/${scenario}/${c}`) as LoadResult,
-        unaudited: best.get(`unaudited/${scenario}/${c}`) as LoadResult,
-        synchronous: best.get(`synchronous/${scenario}/${c}`) as LoadResult,
-      })),
+    return callers.flatMap((caller) =>
+      (['read', 'search'] as const).flatMap((scenario) =>
+        LEVELS.map((c) => ({
+          scenario: `${scenario} c=${c} (${caller.name})`,
+          audited: best.get(`audited/${caller.name}/${scenario}/${c}`) as LoadResult,
+          unaudited: best.get(`unaudited/${caller.name}/${scenario}/${c}`) as LoadResult,
+          synchronous: best.get(`synchronous/${caller.name}/${scenario}/${c}`) as LoadResult,
+        })),
+      ),
     );
   } finally {
     for (const server of servers.values()) await server.stop();
@@ -154,7 +191,7 @@ try {
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'access.json'), `${JSON.stringify(out, null, 2)}\n`);
 const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
-const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', '| scenario | audited (write-behind) req/s | p95 ms | unaudited req/s | p95 ms | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', '| scenario | as shipped (starter policy, write-behind audit) req/s | p95 ms | baseline (permit-all, no audit) req/s | p95 ms | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
 for (const r of out.overhead as Row[]) {
   lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${pct(r.audited.p95, r.unaudited.p95)} | ${pct(r.audited.rps, r.unaudited.rps)} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${pct(r.synchronous.p95, r.unaudited.p95)} | ${pct(r.synchronous.rps, r.unaudited.rps)} |`);
 }

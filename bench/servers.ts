@@ -42,9 +42,10 @@ const stopper = (child: ChildProcess) => (): Promise<void> =>
     child.kill('SIGTERM');
   });
 
-export async function startPlatformProcess(port: number, env: Record<string, string>): Promise<RunningServer & { credentials: { clients: { clientId: string; clientSecret: string; tenant?: string }[] } }> {
+/** `nodeArgs`: extra Node.js flags (e.g. `--cpu-prof` to profile a scenario). */
+export async function startPlatformProcess(port: number, env: Record<string, string>, nodeArgs: string[] = []): Promise<RunningServer & { credentials: { clients: { clientId: string; clientSecret: string; tenant?: string }[] } }> {
   // The same command line as `npm start`.
-  const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, join(ROOT, 'dist/src/main.js')], {
     // Benchmarks measure the platform, not its per-client rate limit (one client drives all the load).
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SCIP_RATE_LIMIT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 // The onboarding flow, against a running platform (`npm start` in another terminal):
 //   node scripts/onboarding-demo.mjs [http://127.0.0.1:8080] [data/dev-credentials.json]
 // Two tenants register the same person; one publishes an About Me in MODS, the other an alert and an
-// allergy; the hospital retrieves everything through the central FHIR API and reads it back as MODS.
+// allergy; the hospital admits her (its registration is its legitimate relationship with her), then
+// retrieves everything through the central FHIR API and reads it back as MODS.
 import { readFileSync } from 'node:fs';
 
 const BASE = process.argv[2] ?? 'http://127.0.0.1:8080';
@@ -36,10 +37,10 @@ const [sunrise, meadow, hospital] = await Promise.all(['sunrise-care', 'meadow-h
 const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');
 const person = { ...margaret, identification: { ...margaret.identification, nhsNumber: nhs } };
 
-step(`Register NHS number ${nhs} on sunrise-care and on meadow-homecare (MODS)`);
-const ids = [`sun-${run}`, `mea-${run}`];
+step(`Register NHS number ${nhs} on sunrise-care and meadow-homecare, and as admitted to city-hospital (MODS)`);
+const ids = [`sun-${run}`, `mea-${run}`, `hosp-${run}`];
 const registered = [];
-for (const [token, tenant, id] of [[sunrise, 'sunrise-care', ids[0]], [meadow, 'meadow-homecare', ids[1]]]) {
+for (const [token, tenant, id] of [[sunrise, 'sunrise-care', ids[0]], [meadow, 'meadow-homecare', ids[1]], [hospital, 'city-hospital', ids[2]]]) {
   const r = await call(token, 'POST', `/tenants/${tenant}/mods/subjects-of-care/register`, { ...person, subjectOfCareId: id });
   console.log(`  ${tenant}: ${r.status} ${JSON.stringify(r.json)}`);
   const location = new URL(r.headers.get('location')).pathname;
@@ -53,7 +54,7 @@ for (const [token, tenant, id] of [[sunrise, 'sunrise-care', ids[0]], [meadow, '
     await new Promise((res) => setTimeout(res, 100));
   }
 }
-console.log(`  one platform person: ${registered[0] === registered[1] ? registered[0] : 'NO — ' + registered.join(' ≠ ')}`);
+console.log(`  one platform person: ${registered.every((p) => p === registered[0]) ? registered[0] : 'NO — ' + registered.join(' ≠ ')}`);
 
 step('sunrise-care publishes an About Me; meadow-homecare an alert and an allergy (MODS)');
 console.log(`  ${JSON.stringify((await call(sunrise, 'POST', '/tenants/sunrise-care/mods/about-me', { ...fixture('about-me.margaret-okafor'), subjectOfCare: { ref: ids[0] } })).json)}`);

@@ -8,6 +8,7 @@ import { FhirError } from '../fhir/errors.js';
 import { DEFAULT_COUNT, MAX_COUNT, parseSearch } from '../fhir/search/parse.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import type { AccessRequest, PersonAccess, RequestContext } from '../fhir/context.js';
+import { readGrants } from '../rest/access.js';
 import { bundle, queryString } from '../rest/bundle.js';
 import type { BundleEntryOut } from '../rest/bundle.js';
 import { parsePrefer } from '../rest/prefer.js';
@@ -111,24 +112,13 @@ export class FederatedRetrieval {
 
   /** Each answer with only what the caller may see of it: types they may read, labels, consent; `types` keeps to those asked for. */
   private shared(ctx: RequestContext, answers: TenantAnswer[], sharing: PersonAccess, types?: ReadonlySet<string>): TenantAnswer[] {
-    const readable = new Map<string, boolean>();
-    const mayRead = (type: string): boolean => {
-      if (!readable.has(type)) {
-        try {
-          ctx.access.authorise({ interaction: 'read', type, access: 'r' });
-          readable.set(type, true);
-        } catch {
-          readable.set(type, false);
-        }
-      }
-      return readable.get(type) as boolean;
-    };
+    const readGrant = readGrants(ctx);
     return answers.map((a) => {
       if (!('bundle' in a)) return a;
       const entry = (a.bundle.entry ?? []).filter((e) => {
         const r = e.resource;
         if (!r || e.search?.mode === 'outcome') return true;
-        return (!types || types.has(r.resourceType)) && mayRead(r.resourceType) && sharing.shows(r, a.entry.tenant);
+        return (!types || types.has(r.resourceType)) && readGrant(r.resourceType) !== undefined && sharing.shows(r, a.entry.tenant);
       });
       return { entry: a.entry, bundle: { ...a.bundle, entry } };
     });

@@ -29,10 +29,10 @@ export function requireWritableContent(ctx: RequestContext, resource: Resource):
   if (!grantOf(ctx).sees(resource)) throw hidden(`the ${resource.resourceType} in the request`);
 }
 
-/** Resources brought in beside the matches (`_include`, a compartment): those of types and labels the caller may read. */
-export function readable<T extends { type: string; content: string }>(ctx: RequestContext, found: readonly T[]): T[] {
+/** Which types the caller may read, asked of the policy once per type (undefined: not readable). */
+export function readGrants(ctx: RequestContext): (type: string) => AccessGrant | undefined {
   const byType = new Map<string, AccessGrant | undefined>();
-  const grantFor = (type: string): AccessGrant | undefined => {
+  return (type) => {
     if (!byType.has(type)) {
       try {
         byType.set(type, ctx.access.authorise({ interaction: 'read', type, access: 'r' }));
@@ -42,6 +42,11 @@ export function readable<T extends { type: string; content: string }>(ctx: Reque
     }
     return byType.get(type);
   };
+}
+
+/** Resources brought in beside the matches (`_include`, a compartment): those of types and labels the caller may read. */
+export function readable<T extends { type: string; content: string }>(ctx: RequestContext, found: readonly T[]): T[] {
+  const grantFor = readGrants(ctx);
   return found.filter((f) => {
     const grant = grantFor(f.type);
     return grant !== undefined && seesContent(grant, f.type, f.content);
