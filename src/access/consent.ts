@@ -43,9 +43,13 @@ export function dissents(resources: readonly Resource[], now: string): Dissent[]
     }));
 }
 
+/** Whether a dissent is about sharing with an organisation (every dissent naming no one is). */
+export const appliesTo = (d: Dissent, organisation: string | undefined): boolean =>
+  !d.organisations.length || (organisation !== undefined && d.organisations.includes(organisation));
+
 /** Whether a dissent withholds a resource (of the given effective labels) from an organisation. */
 export function withholds(d: Dissent, organisation: string | undefined, resource: Resource, labels: readonly Label[]): boolean {
-  if (d.organisations.length && (!organisation || !d.organisations.includes(organisation))) return false;
+  if (!appliesTo(d, organisation)) return false;
   if (!d.types.length && !d.labels.length) return true;
   return d.types.includes(resource.resourceType) || labels.some((l) => d.labels.includes(l));
 }

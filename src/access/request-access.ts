@@ -6,7 +6,7 @@ import { FhirError } from '../fhir/errors.js';
 import type { AccessControl, AccessGrant, AccessRequest, PersonReach, Principal } from '../fhir/context.js';
 import type { Resource } from '../fhir/types.js';
 import type { BreakGlassGrant, Repository } from '../store/index.js';
-import { dissents, withholds } from './consent.js';
+import { appliesTo, dissents, withholds } from './consent.js';
 import type { Purpose } from './policy/document.js';
 import type { PolicyEngine } from './policy/engine.js';
 import { effectiveLabels } from './policy/labels.js';
@@ -68,12 +68,12 @@ export function requestAccess(o: RequestAccessOptions): AccessControl {
     } else if (decision.relationship && !(await o.repo.access.related(personId, { tenant: principal.tenant, organisation: principal.organisation }))) {
       throw forbidden(
         `Access denied: your organisation has no legitimate relationship with Patient/${personId} (it holds no registered record of them and provides them no active service)` +
-          (engine.mayBreakGlass(principal.roles) ? '; in an emergency, break the glass (Patient/{id}/$break-glass)' : ''),
+          (engine.mayBreakGlass(principal.roles) ? `; in an emergency, break the glass (Patient/${personId}/$break-glass)` : ''),
       );
     }
     return {
       sharing(consents: readonly Resource[]) {
-        const inForce = breakGlass ? [] : dissents(consents, o.clock().toISOString()).filter((d) => !d.organisations.length || (principal.organisation !== undefined && d.organisations.includes(principal.organisation)));
+        const inForce = breakGlass ? [] : dissents(consents, o.clock().toISOString()).filter((d) => appliesTo(d, principal.organisation));
         return {
           shows: (resource, tenant) =>
             labels.sees(defaults, resource) &&

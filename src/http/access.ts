@@ -11,7 +11,7 @@ import { auditNote } from './audit.js';
 import { authenticateRequest, authoriseTenant } from './authenticate.js';
 import type { RequireTenant } from './tenants.js';
 
-export const PURPOSE_HEADER = 'x-purpose-of-use';
+const PURPOSE_HEADER = 'x-purpose-of-use';
 
 /** The HL7 codes some clients send, in our words. */
 const PURPOSE_ALIASES: Record<string, Purpose> = { TREAT: 'direct-care', ETREAT: 'break-glass' };

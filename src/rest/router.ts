@@ -17,7 +17,7 @@ import type { AccessRequest, ScopeAccess } from '../fhir/context.js';
 import type { FhirRequest, FhirResponse, HttpMethod, InteractionHandler, RequestContext, RestServices } from './types.js';
 
 /** The type named in access requests that concern every type (system-level interactions): policy rules for `*` match it. */
-export const ANY_TYPE = '*';
+const ANY_TYPE = '*';
 
 export const CORE_OPERATIONS: readonly OperationDescriptor[] = [
   {
