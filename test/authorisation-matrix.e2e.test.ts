@@ -131,6 +131,9 @@ describe.each(await testDatabases())('authorisation matrix on $name', (database)
     const lead = await flags(ROLE_CLIENTS['safeguarding-lead'], 'safeguarding');
     expect(lead.total).toBe(2);
     expect(lead.link.some((l: { relation: string }) => l.relation === 'next')).toBe(true);
+    // A search by label itself (served from the resource row) finds exactly the labelled ones.
+    const labelled = await t.call('GET', `${S}/Flag?_security=${encodeURIComponent(`${SENSITIVITY}|restricted`)}`, as('sunrise-care-system'));
+    expect(types(labelled)).toEqual(['Flag/sun-flag-r']);
     // _include brings in only what the caller may read.
     const withSubject = await t.call('GET', `${S}/Flag?_id=sun-flag,sun-flag-r&_include=Flag:subject`, as(ROLE_CLIENTS['care-worker']));
     expect(types(withSubject).sort()).toEqual(['Flag/sun-flag', 'Patient/sun-a']);

@@ -4,6 +4,7 @@ import type { Queryable } from './db/driver.js';
 import type { ResourceKey } from './index-writer.js';
 import { deleteIndexStatements, insertIndexStatements, runStatements } from './index-writer.js';
 import type { IndexRow } from './search/params/index.js';
+import { SECURITY_PARAM } from './search/registry.js';
 import { SqlParams } from './search/sql.js';
 
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -68,6 +69,12 @@ export async function readVersion(q: Queryable, key: ResourceKey, version: numbe
   return rows[0] ? toStoredVersion(rows[0]) : undefined;
 }
 
+/** The version's security labels as `system|code` lines (from its `_security` index rows), '' for none. */
+function securityOf(v: NewVersion): string {
+  const rows = v.deleted ? undefined : v.indexRows?.get('sp_token');
+  return (rows ?? []).filter((r) => r.code === SECURITY_PARAM && r.value).map((r) => `${r.system ?? ''}|${String(r.value)}`).join('\n');
+}
+
 /**
  * Writes new versions of resources of one tenant — history rows, current rows and index rows — in a
  * single statement: one round trip, atomic on its own, and never half-written. Version 1 inserts the
@@ -80,21 +87,22 @@ export async function writeVersions(q: Queryable, tenant: string, versions: NewV
   // Every array travels as text[] (drivers disagree on typing arrays of booleans and numbers).
   const column = (pick: (v: NewVersion) => string | number | boolean): string => `${params.bind(versions.map((v) => String(pick(v))))}::text[]`;
   const all =
-    `(SELECT u.type, u.id, u.version::int AS version, u.last_updated::timestamptz AS last_updated, u.deleted::boolean AS deleted, u.method, u.content ` +
+    `(SELECT u.type, u.id, u.version::int AS version, u.last_updated::timestamptz AS last_updated, u.deleted::boolean AS deleted, u.method, u.content, ` +
+    `string_to_array(nullif(u.security, ''), E'\\n') AS security ` +
     `FROM unnest(${column((v) => v.type)}, ${column((v) => v.id)}, ${column((v) => v.version)}, ${column((v) => v.lastUpdated)}, ` +
-    `${column((v) => v.deleted)}, ${column((v) => v.method)}, ${column((v) => v.content)}) AS u(type, id, version, last_updated, deleted, method, content)) AS u`;
+    `${column((v) => v.deleted)}, ${column((v) => v.method)}, ${column((v) => v.content)}, ${column(securityOf)}) AS u(type, id, version, last_updated, deleted, method, content, security)) AS u`;
   const ctes = [
     `INSERT INTO resource_history (tenant, type, id, version, last_updated, deleted, method, content) ` +
       `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.method, u.content FROM ${all}`,
-    `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content) ` +
-      `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.content FROM ${all} WHERE u.version = 1`,
+    `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content, security) ` +
+      `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.content, u.security FROM ${all} WHERE u.version = 1`,
     // The outbox row commits with the version, so the central platform sees every write exactly once.
     `INSERT INTO change_outbox (tenant, type, id, version, deleted) SELECT ${t}, u.type, u.id, u.version, u.deleted FROM ${all}`,
   ];
   const replaced = versions.filter((v) => v.version > 1);
   if (replaced.length) {
     ctes.push(
-      `UPDATE resource r SET version = u.version, last_updated = u.last_updated, deleted = u.deleted, content = u.content ` +
+      `UPDATE resource r SET version = u.version, last_updated = u.last_updated, deleted = u.deleted, content = u.content, security = u.security ` +
         `FROM ${all} WHERE u.version > 1 AND r.tenant = ${t} AND r.type = u.type AND r.id = u.id`,
       ...deleteIndexStatements(t, replaced, params),
     );

@@ -7,6 +7,7 @@ import * as identity from './0005-identity.js';
 import * as audit from './0006-audit.js';
 import * as assertions from './0007-client-assertions.js';
 import * as accessPolicy from './0008-access-policy.js';
+import * as resourceSecurity from './0009-resource-security.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, ...audit },
   { version: 7, ...assertions },
   { version: 8, ...accessPolicy },
+  { version: 9, ...resourceSecurity },
 ];

@@ -34,6 +34,15 @@ describe('compileSearch', () => {
     expect(missing.text).toContain('NOT EXISTS (SELECT 1 FROM sp_token t0 WHERE t0.tenant = $1 AND t0.rtype = $2 AND t0.rid = r.id AND t0.code = $3)');
   });
 
+  it('serves exact security labels from the resource row, and anything else from sp_token', () => {
+    const exact = compile('Flag', '_security:not=http://s|restricted,http://s|secret');
+    expect(exact.text).toContain('AND NOT coalesce(r.security && $3::text[], false)');
+    expect(exact.params[2]).toEqual(['http://s|restricted', 'http://s|secret']);
+    expect(compile('Flag', '_security=http://s|clinical').text).toContain('AND coalesce(r.security && $3::text[], false)');
+    expect(compile('Flag', '_security=restricted').text).toContain('EXISTS (SELECT 1 FROM sp_token t0');
+    expect(compile('Flag', '_security:missing=true').text).toContain('NOT EXISTS (SELECT 1 FROM sp_token t0');
+  });
+
   it('nests chains through sp_reference with one branch per target type', () => {
     const c = compile('Observation', 'subject:Patient.family=x');
     expect(c.text).toContain(

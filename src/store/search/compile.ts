@@ -5,6 +5,7 @@ import type { Filter, ParamFilter, SearchRequest, SortRule } from '../../fhir/se
 import type { ReferenceValue, SearchValue } from '../../fhir/search/values.js';
 import { compositeCondition, PARAM_TYPES } from './params/index.js';
 import { lazyRange, rangeCondition } from './params/ranges.js';
+import { SECURITY_PARAM } from './registry.js';
 import type { ParamRegistry } from './registry.js';
 import { SqlParams, tableColumns } from './sql.js';
 
@@ -76,6 +77,13 @@ class Compiler {
   private paramFilter(f: ParamFilter, resourceType: string, res: ResourceRef): string {
     if (f.code === '_id') return this.rowFilter(f, res, (row) => this.idCondition(f, `${row}.id`));
     if (f.code === '_lastUpdated') return this.rowFilter(f, res, (row) => this.lastUpdatedCondition(f, row));
+    const labels = exactTokens(f);
+    if (f.code === SECURITY_PARAM && labels) {
+      return this.rowFilter(f, res, (row) => {
+        const carries = `coalesce(${row}.security && ${this.params.bind(labels)}::text[], false)`;
+        return f.modifier === 'not' ? `NOT ${carries}` : carries;
+      });
+    }
     const indexed = this.ctx.registry.get(resourceType, f.code);
     if (!indexed) throw new FhirError('invalid', { diagnostics: `Search parameter '${f.code}' is not indexed for ${resourceType}`, expression: f.code });
     const t = this.alias('t');
@@ -139,6 +147,13 @@ class Compiler {
       `AND ${t}.rtype = r.type AND ${t}.rid = r.id AND ${t}.code = ${this.params.bind(rule.code)})`
     );
   }
+}
+
+/** `system|code` of every value, when each names both and the filter is plain or `:not`; otherwise undefined. */
+function exactTokens(f: ParamFilter): string[] | undefined {
+  if (f.missing !== undefined || (f.modifier !== undefined && f.modifier !== 'not')) return undefined;
+  const tokens = f.values.map((v) => (v.type === 'token' && v.system !== undefined && v.code !== undefined ? `${v.system}|${v.code}` : undefined));
+  return tokens.every((t): t is string => t !== undefined) ? tokens : undefined;
 }
 
 function whereClause(c: Compiler, request: SearchRequest, tenant: string): string {

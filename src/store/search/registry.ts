@@ -11,6 +11,12 @@ import type { CompositeComponent, IndexRow, ParamType } from './params/index.js'
 /** Parameters served from the resource row itself rather than an index table. */
 export const ROW_PARAMETERS = new Set(['_id', '_lastUpdated']);
 
+/**
+ * `meta.security`: indexed in sp_token like any token, and also kept on the resource row, where exact
+ * `system|code` searches (the access policy's label filter) are served from (compile.ts).
+ */
+export const SECURITY_PARAM = '_security';
+
 export interface IndexedParam {
   code: string;
   definition: SearchParameter;
