@@ -11,17 +11,17 @@ import { searchAudit } from '../store/index.js';
 import type { AuditQuery } from '../store/index.js';
 import type { Platform } from '../platform.js';
 import { CENTRAL_TENANT } from '../platform.js';
+import { recordOfUrl } from './audit.js';
 
 const DEFAULT_COUNT = 50;
 const MAX_COUNT = 1000;
-const TENANT_RECORD = /\/tenants\/([^/]+)\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 const RELATIVE = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 
 function entityKey(value: string, param: string): string {
   const rel = RELATIVE.exec(value);
   if (rel) return `${CENTRAL_TENANT}/${rel[1]}/${rel[2]}`;
-  const abs = TENANT_RECORD.exec(value);
-  if (abs) return `${abs[1]}/${abs[2]}/${abs[3]}`;
+  const record = recordOfUrl(value);
+  if (record) return `${record.tenant}/${record.type}/${record.id}`;
   throw new FhirError('invalid', { diagnostics: `${param} must be Patient/{id} (a platform person) or a tenant record's absolute URL`, expression: param });
 }
 

@@ -75,6 +75,12 @@ export function registerAudit(app: FastifyInstance, platform: Platform): void {
 }
 
 const ENTRY_URL = /\/tenants\/([^/]+)\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$|\/fhir\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+
+/** The record an absolute URL names: a tenant's (`…/tenants/{t}/fhir/{Type}/{id}`) or the central store's (`…/fhir/{Type}/{id}`). */
+export function recordOfUrl(url: string): { tenant: string; type: string; id: string } | undefined {
+  const m = ENTRY_URL.exec(url);
+  return m ? { tenant: m[1] ?? CENTRAL_TENANT, type: m[2] ?? m[4], id: m[3] ?? m[5] } : undefined;
+}
 const WRITTEN = /\/([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})\/_history\/[^/]+$/;
 const PATIENT_REFERENCE = /"reference":"Patient\/([A-Za-z0-9\-.]{1,64})"/g;
 
@@ -101,10 +107,10 @@ export function noteFhirEntities(note: AuditNote, tenant: string, base: string, 
   if (body instanceof RawJson) return patientsIn(body.text, tenant, base);
   if ((body as BundleOut).resourceType === 'Bundle') {
     for (const entry of (body as BundleOut).entry ?? []) {
-      const m = entry.fullUrl ? ENTRY_URL.exec(entry.fullUrl) : null;
-      const entryTenant = m ? (m[1] ?? CENTRAL_TENANT) : tenant;
-      const entryBase = m?.[1] ? tenantBase(m[1]) : base;
-      if (m && (m[2] ?? m[4]) === 'Patient') add(entryTenant, 'Patient', m[3] ?? m[5], entry.fullUrl as string);
+      const record = entry.fullUrl ? recordOfUrl(entry.fullUrl) : undefined;
+      const entryTenant = record?.tenant ?? tenant;
+      const entryBase = record && record.tenant !== CENTRAL_TENANT ? tenantBase(record.tenant) : base;
+      if (record?.type === 'Patient') add(entryTenant, 'Patient', record.id, entry.fullUrl as string);
       const resource = entry.resource;
       if (resource) patientsIn(resource instanceof RawJson ? resource.text : JSON.stringify(resource), entryTenant, entryBase);
     }
