@@ -35,7 +35,7 @@ export function modsRoutes(app: FastifyInstance, platform: Platform, requireTena
     }
     const grant = await authoriseTenantRoute(platform, request, requireTenant, params.tenant, { interaction, type: cls.resourceType, access });
     if (!grant.sees({ resourceType: cls.resourceType } as Resource)) {
-      throw new FhirError('forbidden', { diagnostics: `Access denied: ${cls.name} records are records (${cls.resourceType}) carry a sensitivity label your role may not see for this purpose of use` });
+      throw new FhirError('forbidden', { diagnostics: `Access denied: ${cls.name} records (${cls.resourceType}) carry a sensitivity label your role may not see for this purpose of use` });
     }
     return { tenant: params.tenant, cls, id: params.id };
   };
