@@ -31,7 +31,7 @@ export interface KeyLifetimes {
 }
 
 interface LoadedSet {
-  current: { kid: string; key: CryptoKey; createdAt: string };
+  current: { kid: string; key: CryptoKey };
   publicJwks: JWK[];
   verifiers: Map<string, CryptoKey>;
 }
@@ -111,7 +111,7 @@ export class SigningKeyRing implements SigningKeys {
     const verifiers = new Map<string, CryptoKey>();
     for (const r of records) verifiers.set(r.kid, (await importJWK(r.publicJwk as JWK, r.algorithm)) as CryptoKey);
     return {
-      current: { kid: newest.kid, key: (await importJWK(newest.privateJwk as JWK, newest.algorithm)) as CryptoKey, createdAt: newest.createdAt },
+      current: { kid: newest.kid, key: (await importJWK(newest.privateJwk as JWK, newest.algorithm)) as CryptoKey },
       publicJwks: records.map((r) => ({ ...(r.publicJwk as JWK), kid: r.kid, alg: r.algorithm, use: 'sig' })),
       verifiers,
     };

@@ -143,9 +143,13 @@ export function createFederatedRouter(
       // A person's own record on the central base is within reach only of those the policy lets reach them.
       const [type, id, next] = req.path;
       const personRead = ctx.tenant === settings.centralTenant && type === 'Patient' && id && !/^[$_]/.test(id) && (req.method === 'GET' || req.method === 'HEAD') && !next?.startsWith('$');
-      // (An unknown person is the engine's 404 to give.)
-      if (personRead && (await r.read(ctx.tenant, type, id))) {
-        await ctx.access.reach(id, { interaction: next === '_history' && req.path.length === 3 ? 'history' : 'read', type, access: 'r' });
+      if (personRead) {
+        try {
+          await ctx.access.reach(id, { interaction: next === '_history' && req.path.length === 3 ? 'history' : 'read', type, access: 'r' });
+        } catch (err) {
+          // An unknown person is the engine's 404 to give; the person is read only when the caller is refused.
+          if (await r.read(ctx.tenant, type, id)) throw err;
+        }
       }
       return engine.handle(ctx, req, r);
     },

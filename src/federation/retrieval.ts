@@ -99,15 +99,14 @@ export class FederatedRetrieval {
     const located = await this.locator.entries(repo, personId);
     const asked = types.length ? [...types, ['_type', 'Consent'] as [string, string]] : types;
     const answers = await this.fanOut(located, (e) => this.tenants.get(e.tenant, ['Patient', e.patientId, '$everything'], asked, ctx.correlationId));
-    const sharing = reach.sharing(answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'Consent' ? [e.resource] : [])) : [])));
+    const sharing = reach.sharing(resourcesOf(answers).filter((r) => r.resourceType === 'Consent'));
     const shown = this.shared(ctx, answers, sharing, types.length ? new Set(['Patient', ...types.flatMap(([, v]) => v.split(','))]) : undefined);
     return { person: JSON.parse(person.content) as Resource, answers: shown, ...(sharing.withheldNotice ? { withheldNotice: sharing.withheldNotice } : {}) };
   }
 
   /** The person's Consent resources at every tenant holding records about them. */
   private async consents(ctx: RequestContext, located: LocatorEntry[]): Promise<Resource[]> {
-    const answers = await this.fanOut(located, (e) => this.tenants.get(e.tenant, ['Consent'], [['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId));
-    return answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : []));
+    return resourcesOf(await this.fanOut(located, (e) => this.tenants.get(e.tenant, ['Consent'], [['patient', `Patient/${e.patientId}`], ['_count', String(MAX_COUNT)]], ctx.correlationId)));
   }
 
   /** Each answer with only what the caller may see of it: types they may read, labels, consent; `types` keeps to those asked for. */
@@ -191,6 +190,11 @@ export class FederatedRetrieval {
     const total = merged.filter((e) => e.search?.mode !== 'include').length;
     return { status: 200, headers: {}, body: bundle('searchset', [...page, ...warnings], { total, link }) };
   }
+}
+
+/** Every resource the tenants that answered returned. */
+function resourcesOf(answers: TenantAnswer[]): Resource[] {
+  return answers.flatMap((a) => ('bundle' in a ? (a.bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : [])) : []));
 }
 
 function withSource(resource: Resource, source: string): Resource {

@@ -68,14 +68,4 @@ export class LabelSet {
     if (!this.allowed.has(defaultLabel(defaults, type))) params.push(['_security', tokens([...this.allowed]).join(',') || `${SENSITIVITY_SYSTEM}|none`]);
     return params;
   }
-
-  intersect(other: LabelSet): LabelSet {
-    return new LabelSet(new Set([...this.allowed].filter((l) => other.allowed.has(l))));
-  }
-
-  without(labels: readonly Label[]): LabelSet {
-    return new LabelSet(new Set([...this.allowed].filter((l) => !labels.includes(l))));
-  }
 }
-
-export const ALL_LABELS = new LabelSet(new Set(LABELS));
