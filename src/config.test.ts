@@ -27,7 +27,10 @@ describe('loadConfig', () => {
     const central = loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=http://h1:81/,b=http://h2:82', SCIP_ISSUER: 'http://central:80/' });
     expect(central.topology).toEqual({ role: 'central', dplUrls: new Map([['a', 'http://h1:81'], ['b', 'http://h2:82']]) });
     expect(central.issuer).toBe('http://central:80');
-    expect(() => loadConfig({ SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a' })).toThrow(/DATABASE_URL .* or NATS_URL/);
+    // A DPL with its own (embedded) store: its changes travel over JetStream.
+    const own = loadConfig({ SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a', NATS_URL: 'nats://127.0.0.1:4222', SCIP_NATS_NAMESPACE: 'east' });
+    expect([own.topology, own.databaseUrl, own.natsNamespace]).toEqual([{ role: 'dpl', tenants: ['a'] }, undefined, 'east']);
     expect(() => loadConfig({ ...db, SCIP_ROLE: 'dpl' })).toThrow(/SCIP_TENANTS/);
     expect(() => loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=not a url' })).toThrow(/SCIP_DPL_URLS/);
     expect(() => loadConfig({ SCIP_ROLE: 'edge' })).toThrow(/SCIP_ROLE/);

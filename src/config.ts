@@ -10,7 +10,10 @@ export interface Config {
   /** Embedded database, keys and dev credentials; undefined = in memory (tests). */
   dataDir?: string;
   databaseUrl?: string;
+  /** NATS with JetStream: carries the change feed between distributed processes that do not share a database. */
   natsUrl?: string;
+  /** Prefix of the JetStream streams, subjects and consumers of this platform (one NATS may serve several). */
+  natsNamespace: string;
   maxConnections: number;
   /** Longest a single SQL statement may run before it is cancelled (a search too costly to answer). */
   statementTimeoutMs: number;
@@ -65,9 +68,10 @@ function externalIdp(env: NodeJS.ProcessEnv): ExternalIdp | undefined {
 }
 
 /**
- * `all-in-one`: central platform and every tenant's DPL in this process. Distributed (one PostgreSQL
- * database shared by the processes): `central` keeps the person index and locator and reaches the DPLs
- * over HTTP; `dpl` serves the FHIR and MODS bases of the tenants it is given.
+ * `all-in-one`: central platform and every tenant's DPL in this process. Distributed: `central` keeps
+ * the person index and locator and reaches the DPLs over HTTP; `dpl` serves the FHIR and MODS bases of
+ * the tenants it is given, either on the central platform's database (DATABASE_URL, shared) or on its
+ * own store with its changes travelling over NATS JetStream (NATS_URL; docs/federation.md).
  */
 export type Topology =
   | { role: 'all-in-one' }
@@ -78,7 +82,9 @@ function topology(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Topo
   const role = env.SCIP_ROLE || 'all-in-one';
   if (role === 'all-in-one') return { role };
   if (role !== 'central' && role !== 'dpl') throw new ConfigError(`SCIP_ROLE must be all-in-one, central or dpl, got '${role}'`);
-  if (!databaseUrl) throw new ConfigError(`SCIP_ROLE=${role} needs DATABASE_URL: the processes of a distributed platform share one PostgreSQL database`);
+  if (!databaseUrl && !env.NATS_URL) {
+    throw new ConfigError(`SCIP_ROLE=${role} needs DATABASE_URL (one PostgreSQL database shared by the processes) or NATS_URL (changes travel over NATS JetStream)`);
+  }
   if (role === 'dpl') {
     const tenants = (env.SCIP_TENANTS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
     if (!tenants.length) throw new ConfigError('SCIP_ROLE=dpl needs SCIP_TENANTS, the tenants this process serves (comma-separated)');
@@ -140,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.SCIP_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
+    natsNamespace: env.SCIP_NATS_NAMESPACE || 'scip',
     maxConnections: integer(env, 'SCIP_DB_MAX_CONNECTIONS', 10, 1, 500),
     statementTimeoutMs: integer(env, 'SCIP_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     tenantTimeoutMs: integer(env, 'SCIP_TENANT_TIMEOUT_MS', 2000, 10, 600_000),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError } from './config.js';
 import type { Config } from './config.js';
-import { createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
+import { ChangeStream, createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
 import { DEFAULT_MODEL, identityOperations, readModelFile } from './identity/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
@@ -16,8 +16,8 @@ import { createTerminology } from './fhir/terminology.js';
 import { UK_CORE_PROFILES } from './fhir/profiles/uk-core.js';
 import { createValidator } from './fhir/validation.js';
 import type { Validator } from './fhir/validation.js';
-import { AuditLog, createTokenService, ensureDemoWorld, Policies, SigningKeyRing } from './access/index.js';
-import type { DevCredentials, TokenService } from './access/index.js';
+import { AuditLog, createTokenService, ensureDemoWorld, Policies, publishedSigningKeys, SigningKeyRing } from './access/index.js';
+import type { DevCredentials, SigningKeys, TokenService } from './access/index.js';
 import { installCatalogue, ModsRecords, terminologyResources, TRANSFORM_OPERATION } from './mods/index.js';
 import type { FhirRouter } from './rest/router.js';
 import type { RestServices } from './rest/types.js';
@@ -35,8 +35,13 @@ export interface Platform {
   repo: Repository;
   router: FhirRouter;
   rest: RestServices;
-  keys: SigningKeyRing;
+  keys: SigningKeys;
   tokens: TokenService;
+  /**
+   * Whether this process is the authorisation server (issues tokens, keeps clients and tenants): every
+   * process but a DPL with its own store, which verifies the central platform's tokens.
+   */
+  authorisationServer: boolean;
   /** The access policy in force (versioned in the store). */
   policies: Policies;
   /** The MODS API's records on tenant stores. */
@@ -72,6 +77,7 @@ function matchModel(config: Config) {
 
 export async function startPlatform(config: Config, overrides: { clock?: () => Date; newId?: () => string } = {}): Promise<Platform> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections, statementTimeoutMs: config.statementTimeoutMs });
+  let stream: ChangeStream | undefined;
   try {
     await migrate(db);
     const statistics = new StatisticsKeeper(db);
@@ -107,29 +113,39 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       maxBundleEntries: config.maxBundleEntries,
       software: { name: 'OpenSCIP', version: pkg.version },
     };
-    const keys = await SigningKeyRing.load(db, { maxAgeSeconds: config.signingKeyDays * 86_400, graceSeconds: config.tokenTtlSeconds + 300 });
+    const log = pino({ level: config.logLevel, name: 'federation' });
+    // Distributed processes that do not share a database move changes over JetStream (docs/federation.md).
+    if (topology.role !== 'all-in-one' && config.natsUrl) stream = await ChangeStream.connect(config.natsUrl, config.natsNamespace, log);
+    const authorisationServer = !(topology.role === 'dpl' && stream);
+    const keys = authorisationServer
+      ? await SigningKeyRing.load(db, { maxAgeSeconds: config.signingKeyDays * 86_400, graceSeconds: config.tokenTtlSeconds + 300 })
+      : publishedSigningKeys(new URL(`${config.issuer}/oauth2/jwks`));
     const tokens = createTokenService(keys, { issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, ...(config.externalIdp ? { externalIdp: config.externalIdp } : {}) });
     await platformRecords.upsertTenant(db, { id: CENTRAL_TENANT, name: 'Central platform', kind: 'platform' });
-    const devCredentials = config.demo ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
+    // A DPL with its own store learns its tenants from its configuration; the others' are created centrally.
+    if (!authorisationServer && topology.role === 'dpl') for (const id of topology.tenants) await platformRecords.ensureTenant(db, { id, name: id, kind: 'care-provider' });
+    const devCredentials = config.demo && topology.role !== 'dpl' ? await ensureDemoWorld(db, `${config.publicUrl}/oauth2/token`, config.dataDir) : undefined;
     await installCatalogue(repo, (await platformRecords.listTenants(db)).map((t) => t.id).filter((t) => t === CENTRAL_TENANT ? topology.role !== 'dpl' : servesTenant(t)));
     const policies = await Policies.load(repo, defs.resourceTypes);
     const mods = new ModsRecords({ defs, validator, newId, clock });
     const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
-    const federation = createFederation(repo, defs, settings, pino({ level: config.logLevel, name: 'federation' }), matchModel(config));
+    const federation = await createFederation(repo, defs, settings, log, matchModel(config), topology.role === 'dpl' ? { role: 'dpl', tenants: topology.tenants, stream } : { role: topology.role, stream });
     const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
-    // The central platform digests the tenants' writes; a DPL only writes them (to the shared database).
-    if (topology.role !== 'dpl') federation.feed.start();
+    federation.feed.start();
     const auditLog = pino({ level: config.logLevel, name: 'audit' });
     const audit = new AuditLog(db, config.auditMode, (err) => auditLog.error({ err }, 'the audit trail cannot be written: requests fail closed until it can'));
+    const changeStream = stream;
     const close = async (): Promise<void> => {
       await audit.drain();
       await federation.feed.stop();
+      await changeStream?.close();
       await statistics.close();
       await db.close();
     };
-    return { config, db, defs, validator, repo, router, rest, keys, tokens, policies, mods, federation, audit, servesTenant, devCredentials, close };
+    return { config, db, defs, validator, repo, router, rest, keys, tokens, authorisationServer, policies, mods, federation, audit, servesTenant, devCredentials, close };
   } catch (err) {
+    await stream?.close();
     await db.close();
     throw err;
   }

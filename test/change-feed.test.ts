@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeFeed, RecordLocator } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, OutboxSource, RecordLocator, settleHere } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
 import type { Repository } from '../src/store/index.js';
@@ -39,7 +39,8 @@ describe.each(await testDatabases())('change feed failures on $name', (database)
     const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (logged.push(chunk.toString()), done()) }));
     let poisoned = '';
     const locator = new LocatorFailingFor(() => poisoned, t.platform.defs, settings);
-    const feed = new ChangeFeed(t.platform.repo, new PersonIndex({ ...settings, model: DEFAULT_MODEL }), locator, settings, log);
+    const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), locator, settings, settleHere);
+    const feed = new ChangeFeed(t.platform.repo, new OutboxSource(t.platform.repo), digest.apply, log);
 
     const create = async (nhs: string): Promise<string> =>
       (await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Feed' }] } })).json.id as string;

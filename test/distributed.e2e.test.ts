@@ -1,13 +1,17 @@
-// The distributed topology as separate processes (`SCIP_ROLE`): a central platform and three DPLs,
-// sharing one PostgreSQL database and talking FHIR over HTTP. The onboarding flow runs across them;
-// then one DPL is killed and the central answer still comes, with a warning naming the missing tenant.
+// The distributed topology as separate processes (`SCIP_ROLE`): a central platform and three DPLs
+// talking FHIR over HTTP, in both of its layouts: every process on one PostgreSQL database; and each DPL
+// on a store of its own (one embedded, two on databases of their own) with the changes travelling over
+// NATS JetStream. The onboarding flow runs across them; then one DPL is killed and the central answer
+// still comes, with a warning naming the missing tenant.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
+import postgres from 'postgres';
+import { pglite, provisionProcessEnvironment, testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
-import type { ProcessEnvironment } from './support/databases.js';
+import type { ProcessEnvironment, TestDatabase } from './support/databases.js';
+import { NATS_URL, natsNamespace, natsReachable } from './support/nats.js';
 import { freePort, startPlatformFromSource, stopProcess } from './support/net.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -19,10 +23,44 @@ const start = (env: Record<string, string>): Promise<ChildProcess> => startPlatf
 const stop = stopProcess;
 
 
-const postgres = (await testDatabases()).filter((d) => d.name === 'postgres');
+const server = (await testDatabases()).find((d) => d.name === 'postgres');
 
-describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (central + 3 DPLs) on $name', (database) => {
-  let environment: ProcessEnvironment;
+/** Where each process keeps its data: the environment of the central process and of each DPL. */
+interface Layout {
+  name: string;
+  central: ProcessEnvironment;
+  dpl(tenant: string): Record<string, string>;
+  /** Whether the DPLs' rows are in the central platform's database. */
+  shared: boolean;
+  cleanup(): Promise<void>;
+}
+
+async function sharedDatabase(database: TestDatabase): Promise<Layout> {
+  const central = await provisionProcessEnvironment(database, 'scip-distributed-');
+  return { name: 'one shared database', central, dpl: () => central.env, shared: true, cleanup: () => central.cleanup() };
+}
+
+async function ownStores(database: TestDatabase): Promise<Layout> {
+  const { namespace, cleanup } = natsNamespace('scip-test');
+  const nats = { NATS_URL, SCIP_NATS_NAMESPACE: namespace };
+  const central = await provisionProcessEnvironment(database, 'scip-distributed-');
+  // sunrise-care on the embedded store in its own directory; the others on databases of their own.
+  const stores = new Map<string, ProcessEnvironment>(await Promise.all(TENANTS.map(async (t) => [t, await provisionProcessEnvironment(t === 'sunrise-care' ? pglite : database, `scip-dpl-${t}-`)] as const)));
+  return {
+    name: 'a store per DPL, changes over NATS JetStream',
+    central: { ...central, env: { ...central.env, ...nats } },
+    dpl: (t) => ({ ...(stores.get(t) as ProcessEnvironment).env, ...nats }),
+    shared: false,
+    async cleanup() {
+      await Promise.all([central.cleanup(), ...[...stores.values()].map((s) => s.cleanup()), cleanup()]);
+    },
+  };
+}
+
+const layouts = server ? [{ name: 'one shared database', make: () => sharedDatabase(server) }, ...((await natsReachable()) ? [{ name: 'a store per DPL, over NATS JetStream', make: () => ownStores(server) }] : [])] : [];
+
+describe.skipIf(layouts.length === 0).each(layouts)('distributed topology (central + 3 DPLs), $name', ({ make }) => {
+  let layout: Layout;
   let central: ChildProcess;
   const dpls = new Map<string, ChildProcess>();
   const urls = new Map<string, string>();
@@ -40,14 +78,13 @@ describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (cen
   };
 
   beforeAll(async () => {
-    environment = await provisionProcessEnvironment(database, 'scip-distributed-');
+    layout = await make();
     const ports = await Promise.all([freePort(), ...TENANTS.map(() => freePort())]);
     centralUrl = `http://127.0.0.1:${ports[0]}`;
     TENANTS.forEach((t, i) => urls.set(t, `http://127.0.0.1:${ports[i + 1]}`));
-    const shared = { ...environment.env, SCIP_ISSUER: centralUrl };
-    central = await start({ ...shared, PORT: String(ports[0]), SCIP_ROLE: 'central', SCIP_DPL_URLS: TENANTS.map((t) => `${t}=${urls.get(t) as string}`).join(','), SCIP_TENANT_TIMEOUT_MS: '1500' });
-    await Promise.all(TENANTS.map(async (t, i) => dpls.set(t, await start({ ...shared, PORT: String(ports[i + 1]), SCIP_ROLE: 'dpl', SCIP_TENANTS: t, SCIP_DEMO: 'false' }))));
-    const creds = JSON.parse(readFileSync(join(environment.dataDir, 'dev-credentials.json'), 'utf8')) as { clients: { clientId: string; clientSecret: string }[] };
+    central = await start({ ...layout.central.env, SCIP_ISSUER: centralUrl, PORT: String(ports[0]), SCIP_ROLE: 'central', SCIP_DPL_URLS: TENANTS.map((t) => `${t}=${urls.get(t) as string}`).join(','), SCIP_TENANT_TIMEOUT_MS: '1500' });
+    await Promise.all(TENANTS.map(async (t, i) => dpls.set(t, await start({ ...layout.dpl(t), SCIP_ISSUER: centralUrl, PORT: String(ports[i + 1]), SCIP_ROLE: 'dpl', SCIP_TENANTS: t }))));
+    const creds = JSON.parse(readFileSync(join(layout.central.dataDir, 'dev-credentials.json'), 'utf8')) as { clients: { clientId: string; clientSecret: string }[] };
     for (const c of creds.clients) {
       const res = await fetch(`${centralUrl}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret }) });
       tokens.set(c.clientId, ((await res.json()) as { access_token: string }).access_token);
@@ -58,7 +95,7 @@ describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (cen
     // The central platform first: it holds keep-alive connections that a DPL's graceful close would wait for.
     if (central) await stop(central);
     await Promise.all([...dpls.values()].map((d) => stop(d)));
-    await environment?.cleanup();
+    await layout?.cleanup();
   });
 
   it('runs the onboarding flow across processes, and survives a DPL being killed', async () => {
@@ -98,6 +135,17 @@ describe.skipIf(postgres.length === 0).each(postgres)('distributed topology (cen
     expect(sourceOf('Flag')).toEqual([`${meadow}/tenants/meadow-homecare/fhir`]);
     const asMods = await call(`${centralUrl}/fhir/$transform?target=mods`, { method: 'POST', body: everything, as: 'city-hospital-system' });
     expect(asMods.json.records.map((r: { resourceType: string }) => r.resourceType)).toEqual(expect.arrayContaining(['MODS-AboutMe', 'MODS-Alert', 'MODS-Allergy']));
+
+    // Where the tenants' records are: in the central database only when the DPLs share it.
+    const centralDb = postgres(layout.central.databaseUrl as string, { max: 1, onnotice: () => undefined });
+    try {
+      const [{ n }] = await centralDb<{ n: string }[]>`SELECT count(*) AS n FROM resource WHERE tenant <> 'platform' AND NOT deleted`;
+      expect(Number(n) > 0).toBe(layout.shared);
+    } finally {
+      await centralDb.end();
+    }
+    // A DPL with its own store verifies the central platform's tokens and issues none itself.
+    expect((await fetch(`${sunrise}/oauth2/token`, { method: 'POST' })).status === 404).toBe(!layout.shared);
 
     // A DPL dies mid-test: the central answer still comes, without its data, naming it.
     await stop(dpls.get('meadow-homecare') as ChildProcess, 'SIGKILL');

@@ -1,7 +1,8 @@
 // access/: authentication (clients, keys, tokens), the access policy and its decisions, consent, break-glass and audit.
 export { createTokenService } from './tokens.js';
 export type { ExternalIdp, TokenService } from './tokens.js';
-export { rotateSigningKey, SigningKeyRing } from './signing-keys.js';
+export { publishedSigningKeys, rotateSigningKey, SigningKeyRing } from './signing-keys.js';
+export type { SigningKeys } from './signing-keys.js';
 export { ASSERTION_ALGORITHMS, handleTokenRequest, JWT_BEARER, OAuthError } from './token-endpoint.js';
 export { ensureDemoWorld, DEMO_TENANTS } from './demo.js';
 export type { DevCredentials } from './demo.js';

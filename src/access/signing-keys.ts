@@ -5,7 +5,7 @@
 // picks up another's rotation when it meets a token signed with a key it does not know, and rechecks
 // the set every minute.
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { JWK, CryptoKey } from 'jose';
 import type { Database, SigningKeyRecord } from '../store/index.js';
 import { platform } from '../store/index.js';
@@ -21,6 +21,8 @@ export interface SigningKeys {
   /** Public keys of every active key, for verification and the JWKS endpoint. */
   publicJwks: JWK[];
   verificationKey(kid: string | undefined): Promise<CryptoKey | undefined>;
+  /** Picks up keys rotated elsewhere now, rather than when next checked. */
+  refresh(): Promise<void>;
 }
 
 export interface KeyLifetimes {
@@ -116,4 +118,28 @@ export class SigningKeyRing implements SigningKeys {
       verifiers,
     };
   }
+}
+
+/**
+ * The keys another process signs with and publishes as a JWK Set (the central platform's), for a process
+ * that only verifies tokens (a DPL with its own store): fetched when first needed, and again when a token
+ * names a key not yet seen (at most every 30 s, jose's cooldown).
+ */
+export function publishedSigningKeys(jwksUrl: URL): SigningKeys {
+  const published = createRemoteJWKSet(jwksUrl);
+  return {
+    get current(): never {
+      throw new Error('This process verifies tokens; the central platform signs them');
+    },
+    publicJwks: [],
+    // An unknown kid fetches the set again by itself.
+    refresh: async () => undefined,
+    async verificationKey(kid) {
+      try {
+        return await published({ alg: SIGNING_ALGORITHM, kid });
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { createTokenService } from './tokens.js';
 
 async function keys(): Promise<SigningKeys> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  return { current: { kid: 'k1', key: privateKey }, publicJwks: [], verificationKey: async (kid) => (kid === 'k1' ? publicKey : undefined) };
+  return { current: { kid: 'k1', key: privateKey }, publicJwks: [], verificationKey: async (kid) => (kid === 'k1' ? publicKey : undefined), refresh: async () => undefined };
 }
 
 describe('token service', () => {

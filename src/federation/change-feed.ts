@@ -1,24 +1,62 @@
-// Digests the change outbox: every version a tenant writes reaches the central platform once, after it
-// committed. A Patient version registers (or unregisters) the subject of care in the person index and
-// settles pending registrations; an EpisodeOfCare records (or ends) an organisation's active service;
-// any version about a registered Patient refreshes the locator. Changes
-// are applied in batches, each batch in one transaction with its removal from the outbox; the versions
-// of one resource always in order, in one lane, while lanes run in parallel.
-import type { EpisodeOfCare, Patient } from '@medplum/fhirtypes';
-import { careServiceOf } from '../access/index.js';
+// The change feed: every version a tenant writes is handled once, after it committed, in order per
+// resource. Changes come from a source — the outbox table of this database, or the JetStream stream DPLs
+// with their own store publish to (change-stream.ts) — and go to a handler: the central platform's digest
+// (digest.ts), or a DPL's relay that publishes them (change-relay.ts). Changes are handled in batches,
+// each batch in one transaction with its taking from the source; a batch that fails is retried one change
+// at a time, so the change that fails is found and, after a few attempts, set aside.
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
-import type { RecordLocator } from './locator.js';
-import type { PersonIndex } from '../identity/index.js';
-import type { FederationSettings } from './settings.js';
 
 /** A change that fails this often is set aside (logged), so one bad record cannot stop the feed. */
 const MAX_ATTEMPTS = 3;
 const IDLE_POLL_MS = 100;
-/** Changes applied per transaction. */
+/** Changes handled per transaction. */
 const BATCH_SIZE = 50;
 
-export class ChangeFeed {
+/** Where a feed's changes come from. */
+export interface ChangeSource {
+  /** The next changes (at most `limit`, in order), taken inside the batch's transaction. */
+  take(tx: Repository, limit: number): Promise<Change[]>;
+  /** The transaction that took and handled these changes committed. */
+  committed(changes: readonly Change[]): Promise<void>;
+  /** Gives up on a change that keeps failing (already logged). */
+  setAside(change: Change): Promise<void>;
+}
+
+/** Handles one change inside the batch's transaction. */
+export type ChangeHandler = (tx: Repository, change: Change) => Promise<void>;
+
+/** The outbox of this database: what its tenants wrote (one lane of it; of some tenants only, for a DPL). */
+export class OutboxSource implements ChangeSource {
+  constructor(
+    private readonly repo: Repository,
+    private readonly lane = 0,
+    private readonly lanes = 1,
+    private readonly tenants?: readonly string[],
+  ) {}
+
+  take(tx: Repository, limit: number): Promise<Change[]> {
+    return tx.federation.takeChanges(limit, this.lane, this.lanes, this.tenants);
+  }
+
+  async committed(): Promise<void> {
+    // Taking them removed them from the outbox, in the same transaction.
+  }
+
+  setAside(change: Change): Promise<void> {
+    return this.repo.federation.discardChange(change.seq);
+  }
+}
+
+/** The parts that run in the background and are started, stopped and drained together. */
+export interface Feed {
+  start(): void;
+  stop(): Promise<void>;
+  /** Handles what is waiting, until nothing is (tests, benchmarks, shutdown). */
+  drain(): Promise<void>;
+}
+
+export class ChangeFeed implements Feed {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -28,15 +66,11 @@ export class ChangeFeed {
   /** How many more steps take one change at a time, after a batch failed. */
   private isolating = 0;
 
-  /** One lane of the feed: `lane` of `lanes` (createFederation runs several in parallel). */
   constructor(
     private readonly repo: Repository,
-    private readonly index: PersonIndex,
-    private readonly locator: RecordLocator,
-    private readonly settings: FederationSettings,
+    private readonly source: ChangeSource,
+    private readonly handle: ChangeHandler,
     private readonly log: Logger,
-    private readonly lane = 0,
-    private readonly lanes = 1,
   ) {}
 
   start(): void {
@@ -50,7 +84,6 @@ export class ChangeFeed {
     await this.running;
   }
 
-  /** Processes until the outbox is empty (tests, benchmarks, and shutdown). */
   async drain(): Promise<void> {
     while (await this.step()) {
       // keep going
@@ -69,7 +102,7 @@ export class ChangeFeed {
     try {
       for (let i = 0; i < 200 && !this.stopped && (await this.step()); i++) worked = true;
     } catch (err) {
-      this.log.error({ err }, 'change feed: database unavailable, retrying');
+      this.log.error({ err }, 'change feed: source or database unavailable, retrying');
     }
     this.schedule(worked ? 0 : IDLE_POLL_MS);
   }
@@ -80,21 +113,19 @@ export class ChangeFeed {
     return next;
   }
 
-  /**
-   * A batch of changes in one transaction (one commit for many changes). False when there was nothing
-   * to do. When a batch fails, the changes are retried one per transaction, so the one that fails is
-   * found, counted and, after MAX_ATTEMPTS, set aside.
-   */
+  /** One batch in one transaction. False when there was nothing to do. */
   private async stepAlone(): Promise<boolean> {
     let taken: Change[] = [];
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {
-      return await this.repo.transaction(async (tx) => {
-        taken = await tx.federation.takeChanges(size, this.lane, this.lanes);
-        for (const change of taken) await this.apply(tx, change);
-        if (this.isolating > 0) this.isolating--;
+      const worked = await this.repo.transaction(async (tx) => {
+        taken = await this.source.take(tx, size);
+        for (const change of taken) await this.handle(tx, change);
         return taken.length > 0;
       });
+      if (worked) await this.source.committed(taken);
+      if (this.isolating > 0) this.isolating--;
+      return worked;
     } catch (err) {
       if (taken.length === 0) throw err;
       if (taken.length > 1) {
@@ -104,40 +135,25 @@ export class ChangeFeed {
       const [change] = taken;
       const attempts = (this.failures.get(change.seq) ?? 0) + 1;
       this.failures.set(change.seq, attempts);
-      this.log.warn({ err, change, attempts }, 'change feed: change failed');
+      this.log.warn({ err, change: { ...change, content: undefined }, attempts }, 'change feed: change failed');
       if (attempts >= MAX_ATTEMPTS) {
-        this.log.error({ change }, 'change feed: change set aside after repeated failures');
-        await this.repo.federation.discardChange(change.seq);
+        this.log.error({ change: { ...change, content: undefined } }, 'change feed: change set aside after repeated failures');
+        await this.source.setAside(change);
         this.failures.delete(change.seq);
         this.isolating = Math.max(0, this.isolating - 1);
       }
       return true;
     }
   }
+}
 
-  private async apply(tx: Repository, change: Change): Promise<void> {
-    if (change.tenant === this.settings.centralTenant) return;
-    if (change.type === 'Patient') return this.applyPatient(tx, change);
-    if (change.type === 'EpisodeOfCare') await tx.access.recordService(change.tenant, change.id, change.deleted || !change.content ? undefined : careServiceOf(JSON.parse(change.content) as EpisodeOfCare));
-    // The version's references say whom it is about; a deletion is about whom the previous version was.
-    for (const patientId of change.content ? patientsReferenced(JSON.parse(change.content)) : []) {
-      const link = await tx.identity.personLink({ tenant: change.tenant, patientId });
-      if (link) await this.locator.refresh(tx, change.tenant, patientId, link.personId);
-    }
-  }
-
-  private async applyPatient(tx: Repository, change: Change): Promise<void> {
-    if (change.deleted) {
-      await this.index.unregister(tx, change.tenant, change.id);
-      await this.locator.remove(tx, change.tenant, change.id);
-      return;
-    }
-    if (!change.content) return;
-    const outcome = await this.index.register(tx, change.tenant, JSON.parse(change.content) as Patient);
-    if (outcome.status === 'registered') await this.locator.refresh(tx, change.tenant, change.id, outcome.personId);
-    else await this.locator.remove(tx, change.tenant, change.id);
-    await tx.federation.settleRegistrations(change.tenant, change.id, change.version, outcome);
-  }
+/** Several feeds as one. */
+export function feeds(parts: readonly Feed[]): Feed {
+  return {
+    start: () => parts.forEach((p) => p.start()),
+    stop: async () => void (await Promise.all(parts.map((p) => p.stop()))),
+    drain: async () => void (await Promise.all(parts.map((p) => p.drain()))),
+  };
 }
 
 /** Ids of the Patients a resource refers to by relative reference (`Patient/{id}`). */

@@ -15,13 +15,17 @@ import { createRouter } from '../rest/router.js';
 import type { FhirRouter } from '../rest/router.js';
 import type { RestServices } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
-import { ChangeFeed } from './change-feed.js';
+import { ChangeFeed, feeds, OutboxSource } from './change-feed.js';
+import type { Feed } from './change-feed.js';
+import type { ChangeStream } from './change-stream.js';
+import { relayChanges } from './change-relay.js';
+import { ChangeDigest, settleHere } from './digest.js';
 import { FederatedRetrieval } from './retrieval.js';
 import { mergedView } from './merged-view.js';
 import { InProcessTenants } from './tenant-client.js';
 import type { TenantClient } from './tenant-client.js';
 import { RecordLocator } from './locator.js';
-import { DEFAULT_MODEL, PersonIndex } from '../identity/index.js';
+import { PersonIndex } from '../identity/index.js';
 import type { MatchModel } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
@@ -30,42 +34,55 @@ export type { LocatorEntry } from './locator.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
-export { ChangeFeed } from './change-feed.js';
+export { ChangeFeed, OutboxSource } from './change-feed.js';
+export { ChangeDigest, settleHere } from './digest.js';
+export type { Feed } from './change-feed.js';
+export { ChangeStream } from './change-stream.js';
 export { FederatedRetrieval } from './retrieval.js';
 export { HttpTenants, InProcessTenants } from './tenant-client.js';
 export type { TenantClient, TokenIssuer } from './tenant-client.js';
 
-/** The change feed as a whole: its lanes started, stopped and drained together. */
-export interface Feed {
-  start(): void;
-  stop(): Promise<void>;
-  drain(): Promise<void>;
-}
-
 export interface Federation {
   index: PersonIndex;
   locator: RecordLocator;
+  /** Everything this process runs in the background to move changes along (nothing, for a DPL sharing the database). */
   feed: Feed;
 }
 
 /**
- * Lanes of the change feed. A registration is a string of dependent round trips; several lanes keep
+ * Lanes of the outbox feed. A registration is a string of dependent round trips; several lanes keep
  * the database busy while each waits (docs/performance.md). Safe in parallel: a resource's versions
  * share a lane, registrations that could match lock their blocking keys, and pointer writes lock their row.
  */
 const FEED_LANES = 4;
 
-export function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger, model: MatchModel = DEFAULT_MODEL): Federation {
+/** Which changes this process moves, and how (docs/federation.md). */
+export type FeedRole =
+  | { role: 'all-in-one' }
+  /** Digests the outbox of its database, and the stream when DPLs with their own store publish to it. */
+  | { role: 'central'; stream?: ChangeStream }
+  /** With a stream, relays its tenants' changes to it; without, leaves them in the shared outbox. */
+  | { role: 'dpl'; tenants: readonly string[]; stream?: ChangeStream };
+
+export async function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger, model: MatchModel, topology: FeedRole): Promise<Federation> {
   const locator = new RecordLocator(defs, settings);
   // Merges and unmerges move records between persons: their locator pointers follow.
-  const index = new PersonIndex({ ...settings, model, relinked: (tx, tenant, patientId, personId) => locator.refresh(tx, tenant, patientId, personId) });
-  const lanes = Array.from({ length: FEED_LANES }, (_, lane) => new ChangeFeed(repo, index, locator, settings, log.child({ lane }), lane, FEED_LANES));
-  const feed: Feed = {
-    start: () => lanes.forEach((l) => l.start()),
-    stop: async () => void (await Promise.all(lanes.map((l) => l.stop()))),
-    drain: async () => void (await Promise.all(lanes.map((l) => l.drain()))),
-  };
-  return { index, locator, feed };
+  const index = new PersonIndex({ ...settings, model, relinked: (tx, tenant, patientId, personId) => locator.repoint(tx, tenant, patientId, personId) });
+  const parts: Feed[] = [];
+  if (topology.role !== 'dpl') {
+    const digest = new ChangeDigest(index, locator, settings, settleHere);
+    for (let lane = 0; lane < FEED_LANES; lane++) parts.push(new ChangeFeed(repo, new OutboxSource(repo, lane, FEED_LANES), digest.apply, log.child({ lane })));
+  }
+  const { stream } = topology as { stream?: ChangeStream };
+  if (topology.role === 'central' && stream) {
+    const digest = new ChangeDigest(index, locator, settings, (_tx, change, outcome) => stream.publishSettlement({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome }));
+    parts.push(new ChangeFeed(repo, await stream.changes(repo), digest.apply, log.child({ source: 'stream' })));
+  }
+  if (topology.role === 'dpl' && stream) {
+    parts.push(new ChangeFeed(repo, new OutboxSource(repo, 0, 1, topology.tenants), relayChanges(stream), log.child({ relay: topology.tenants })));
+    for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations(s.tenant, s.subjectOfCareId, s.upToVersion, s.outcome)));
+  }
+  return { index, locator, feed: feeds(parts) };
 }
 
 /**

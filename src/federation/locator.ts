@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import { parseSearch } from '../fhir/search/parse.js';
 import type { Definitions } from '../fhir/definitions.js';
-import type { Repository } from '../store/index.js';
+import type { HeldKind, Repository } from '../store/index.js';
 import { sourceUrl } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
@@ -30,10 +30,13 @@ export class RecordLocator {
     private readonly settings: FederationSettings,
   ) {}
 
-  /** Brings the pointer for a tenant's Patient up to date with what the tenant now holds. */
-  async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
+  /**
+   * Brings the pointer for a tenant's Patient up to date with what the tenant now holds: `held` when
+   * the change says (a DPL with its own store), otherwise read from the tenant's rows in this database.
+   */
+  async refresh(repo: Repository, tenant: string, patientId: string, personId: string, given?: HeldKind[]): Promise<void> {
     const id = pointerId(tenant, patientId);
-    const [held, current] = await Promise.all([repo.compartmentSummary(tenant, patientId), repo.read(this.settings.centralTenant, 'DocumentReference', id)]);
+    const [held, current] = await Promise.all([given ?? repo.compartmentSummary(tenant, patientId), repo.read(this.settings.centralTenant, 'DocumentReference', id)]);
     if (held.length === 0) return this.remove(repo, tenant, patientId);
     const pointer: DocumentReference = {
       resourceType: 'DocumentReference',
@@ -58,6 +61,20 @@ export class RecordLocator {
       if (isDeepStrictEqual(stored, pointer)) return;
     }
     await repo.update(this.settings.centralTenant, pointer, id);
+  }
+
+  /**
+   * Points a tenant's Patient's pointer at another person (a merge or unmerge moved the record): what
+   * the tenant holds has not changed, so the pointer keeps it, whether or not this database holds the
+   * tenant's rows.
+   */
+  async repoint(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
+    const id = pointerId(tenant, patientId);
+    const current = await repo.read(this.settings.centralTenant, 'DocumentReference', id);
+    if (!current || current.deleted) return;
+    const { meta: _meta, ...pointer } = JSON.parse(current.content) as DocumentReference;
+    if (pointer.subject?.reference === `Patient/${personId}`) return;
+    await repo.update(this.settings.centralTenant, { ...pointer, subject: { reference: `Patient/${personId}` } }, id);
   }
 
   async remove(repo: Repository, tenant: string, patientId: string): Promise<void> {

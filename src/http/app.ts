@@ -51,8 +51,11 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   else registerAudit(app, platform);
   app.get('/healthz', async () => ({ status: 'ok' }));
   await metricsRoutes(app, platform);
-  await oauthRoutes(app, platform);
-  adminRoutes(app, platform);
+  // A DPL with its own store verifies the central platform's tokens; clients and tenants are kept centrally.
+  if (platform.authorisationServer) {
+    await oauthRoutes(app, platform);
+    adminRoutes(app, platform);
+  }
   accessAdminRoutes(app, platform);
   const requireTenant = await tenantDirectory(platform);
   fhirRoutes(app, platform, requireTenant);

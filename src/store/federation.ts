@@ -1,6 +1,7 @@
 // Storage of the central platform's federation records: the change outbox every tenant write fills
 // and registration requests. (Person links are identity.ts's; what a tenant holds about a Patient,
 // for the record locator, is read in compartment.ts.)
+import type { HeldKind } from './compartment.js';
 import type { Queryable } from './db/driver.js';
 
 export interface Change {
@@ -15,6 +16,12 @@ export interface Change {
    * deleted (read with the change, saving the feed a round trip).
    */
   content?: string;
+  /**
+   * The Patients the change is about, each with what its tenant now holds about them: set when the
+   * change comes from a DPL with its own store (the central platform cannot read that store); otherwise
+   * read from the change and the shared store.
+   */
+  patients?: Record<string, HeldKind[]>;
 }
 
 export type RegistrationStatus = 'pending' | 'registered' | 'failed';
@@ -65,20 +72,22 @@ export class FederationRecords {
   /**
    * Takes the oldest changes of one lane nobody else is processing (at most `limit`, in order),
    * removing them from the outbox: inside a transaction, so a failure puts them back. A resource's
-   * versions always fall in the same lane (`lane` of `lanes`), so lanes may run in parallel.
+   * versions always fall in the same lane (`lane` of `lanes`), so lanes may run in parallel. `tenants`
+   * limits it to the changes of those tenants (a DPL relaying its own).
    */
-  async takeChanges(limit: number, lane = 0, lanes = 1): Promise<Change[]> {
+  async takeChanges(limit: number, lane = 0, lanes = 1, tenants?: readonly string[]): Promise<Change[]> {
     const rows = await this.q.query<Omit<Change, 'content'> & { seq: string | number; content: string | null }>(
       `WITH taken AS (
          DELETE FROM change_outbox WHERE seq IN (
            SELECT seq FROM change_outbox WHERE mod(abs(hashtext(tenant || '/' || type || '/' || id)), $2) = $3
+             AND ($4::text[] IS NULL OR tenant = ANY($4::text[]))
            ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
          RETURNING seq, tenant, type, id, version, deleted)
        SELECT t.seq, t.tenant, t.type, t.id, t.version, t.deleted, h.content FROM taken t
        LEFT JOIN resource_history h ON h.tenant = t.tenant AND h.type = t.type AND h.id = t.id
          AND h.version = CASE WHEN t.deleted THEN t.version - 1 ELSE t.version END
        ORDER BY t.seq`,
-      [limit, lanes, lane],
+      [limit, lanes, lane, tenants ?? null],
     );
     return rows.map(({ content, ...r }) => ({ ...r, seq: String(r.seq), version: Number(r.version), ...(content !== null ? { content } : {}) }));
   }
@@ -92,6 +101,15 @@ export class FederationRecords {
     await this.q.query('DELETE FROM change_outbox WHERE seq = $1', [seq]);
   }
 
+  /** The last position of an outside change stream that has been applied here (0: none yet). */
+  async feedPosition(source: string): Promise<number> {
+    const rows = await this.q.query<{ position: string | number }>('SELECT position FROM feed_position WHERE source = $1', [source]);
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async setFeedPosition(source: string, position: number): Promise<void> {
+    await this.q.query('INSERT INTO feed_position (source, position) VALUES ($1, $2) ON CONFLICT (source) DO UPDATE SET position = EXCLUDED.position', [source, position]);
+  }
 
   async addRegistration(r: Omit<Registration, 'timestamp' | 'status'>): Promise<Registration> {
     const rows = await this.q.query<RegistrationRow>(

@@ -52,6 +52,12 @@ export async function upsertTenant(q: Queryable, t: TenantRecord): Promise<void>
   await createTenantPartitions(q, t.id);
 }
 
+/** Creates the tenant unless it exists (leaving an existing one as it is). */
+export async function ensureTenant(q: Queryable, t: TenantRecord): Promise<void> {
+  await q.query('INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [t.id, t.name, t.kind, t.odsCode ?? null]);
+  await createTenantPartitions(q, t.id);
+}
+
 export async function findClient(q: Queryable, clientId: string): Promise<ClientRecord | undefined> {
   const rows = await q.query<{ client_id: string; tenant: string | null; name: string; secret_hash: string | null; jwks: unknown; roles: string[]; scopes: string[]; disabled: boolean }>(
     'SELECT client_id, tenant, name, secret_hash, jwks, roles, scopes, disabled FROM oauth_client WHERE client_id = $1',

@@ -26,7 +26,7 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-const pglite: TestDatabase = {
+export const pglite: TestDatabase = {
   name: 'pglite',
   provision: async () => ({ databaseUrl: undefined, drop: async () => undefined }),
 };

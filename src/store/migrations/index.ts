@@ -8,6 +8,7 @@ import * as audit from './0006-audit.js';
 import * as assertions from './0007-client-assertions.js';
 import * as accessPolicy from './0008-access-policy.js';
 import * as resourceSecurity from './0009-resource-security.js';
+import * as feedPosition from './0010-feed-position.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, ...assertions },
   { version: 8, ...accessPolicy },
   { version: 9, ...resourceSecurity },
+  { version: 10, ...feedPosition },
 ];

@@ -1,0 +1,19 @@
+// A DPL with its own store relays what its tenants write to the central platform over JetStream
+// (change-stream.ts), with what the central platform needs and cannot read for itself: whom each change
+// is about, and what the tenant now holds about each of them (the record locator's facts). The content
+// travels only where the central platform reads it: a Patient (to register it) and an EpisodeOfCare (an
+// organisation's service, for the access policy's relationships); everything else stays in the DPL.
+import type { ChangeHandler } from './change-feed.js';
+import { patientsReferenced } from './change-feed.js';
+import type { ChangeStream } from './change-stream.js';
+
+const CONTENT_READ_CENTRALLY = new Set(['Patient', 'EpisodeOfCare']);
+
+export function relayChanges(stream: ChangeStream): ChangeHandler {
+  return async (tx, change) => {
+    const { seq: _seq, content, ...rest } = change;
+    const about = change.type === 'Patient' ? (change.deleted ? [] : [change.id]) : content ? [...patientsReferenced(JSON.parse(content))] : [];
+    const patients = Object.fromEntries(await Promise.all(about.map(async (id) => [id, await tx.compartmentSummary(change.tenant, id)] as const)));
+    await stream.publishChange({ ...rest, ...(content && CONTENT_READ_CENTRALLY.has(change.type) ? { content } : {}), patients });
+  };
+}

@@ -1,0 +1,185 @@
+// NATS JetStream carries the change feed between processes that do not share a database (a DPL with its
+// own store): each DPL publishes its tenants' changes to one stream, which the central platform digests
+// with a durable consumer; the central platform publishes how registrations ended to a second stream,
+// from which each DPL settles its pending registration requests. Publishing is acknowledged by
+// JetStream before the DPL's outbox rows go (at least once), a change's id and version name its message
+// (JetStream drops a repeat within its duplicate window), and the central platform records how far it
+// has applied the stream in the transaction that applies it, so a redelivery is not applied twice.
+import type { JsMsg, JetStreamClient, JetStreamManager, ConsumerMessages, ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Change, Repository } from '../store/index.js';
+import type { ChangeSource, Feed } from './change-feed.js';
+import type { RegistrationOutcome } from './digest.js';
+
+/** A change as it travels: its position is the stream's, not the outbox's. */
+export type StreamedChange = Omit<Change, 'seq'>;
+
+/** How a tenant's registration requests for a Patient ended, up to a version. */
+export interface Settlement {
+  tenant: string;
+  subjectOfCareId: string;
+  upToVersion: number;
+  outcome: RegistrationOutcome;
+}
+
+const NAMESPACE = /^[A-Za-z0-9_-]{1,40}$/;
+/** A message not acknowledged this long is delivered again (a consumer that died mid-batch). */
+const ACK_WAIT_NANOS = 5 * 60 * 1e9;
+/** Messages delivered and not yet acknowledged, per consumer: the buffer a digesting process holds. */
+const MAX_ACK_PENDING = 1000;
+
+export class ChangeStream {
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Connects, and creates the two streams unless they exist. */
+  static async connect(url: string, namespace: string, log: Logger): Promise<ChangeStream> {
+    if (!NAMESPACE.test(namespace)) throw new Error(`The NATS namespace must be 1-40 of A-Z a-z 0-9 _ -, got '${namespace}'`);
+    const nc = await connect({ servers: url, name: `openscip-${namespace}`, maxReconnectAttempts: -1 });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = new ChangeStream(nc, jetstream(nc), jsm, namespace, log);
+      await stream.ensureStream('changes');
+      await stream.ensureStream('settlements');
+      return stream;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  private streamName(kind: 'changes' | 'settlements'): string {
+    return `${this.namespace}-${kind}`;
+  }
+
+  private subject(kind: 'changes' | 'settlements', tenant: string): string {
+    return `${this.namespace}.${kind}.${tenant}`;
+  }
+
+  private async ensureStream(kind: 'changes' | 'settlements'): Promise<void> {
+    // Work-queue retention: a message goes once its one consumer has acknowledged it.
+    const config: Partial<StreamConfig> & { name: string } = { name: this.streamName(kind), subjects: [`${this.namespace}.${kind}.*`], retention: RetentionPolicy.Workqueue, storage: StorageType.File };
+    try {
+      await this.jsm.streams.add(config);
+    } catch (err) {
+      // Another process created it first (with the same subjects), or it is there from a previous start.
+      await this.jsm.streams.info(config.name).catch(() => Promise.reject(err));
+    }
+  }
+
+  private async consumer(kind: 'changes' | 'settlements', durable: string, filter: string): Promise<ConsumerMessages> {
+    const stream = this.streamName(kind);
+    const config: Partial<ConsumerConfig> = { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: filter, ack_wait: ACK_WAIT_NANOS, max_ack_pending: MAX_ACK_PENDING };
+    try {
+      await this.jsm.consumers.add(stream, config);
+    } catch (err) {
+      await this.jsm.consumers.info(stream, durable).catch(() => Promise.reject(err));
+    }
+    return (await this.js.consumers.get(stream, durable)).consume({ max_messages: 200 });
+  }
+
+  async publishChange(change: StreamedChange): Promise<void> {
+    await this.js.publish(this.subject('changes', change.tenant), JSON.stringify(change), { msgID: `${change.tenant}/${change.type}/${change.id}/${change.version}` });
+  }
+
+  async publishSettlement(settlement: Settlement): Promise<void> {
+    await this.js.publish(this.subject('settlements', settlement.tenant), JSON.stringify(settlement), { msgID: `${settlement.tenant}/${settlement.subjectOfCareId}/${settlement.upToVersion}` });
+  }
+
+  /** The central platform's source of the changes every DPL with its own store publishes. */
+  async changes(repo: Repository): Promise<ChangeSource> {
+    const name = this.streamName('changes');
+    // A stream made anew starts counting again: the position is of this stream, made at this time.
+    const { created } = await this.jsm.streams.info(name);
+    return new StreamSource(repo, await this.consumer('changes', `${this.namespace}-central`, `${this.namespace}.changes.*`), `${name}@${created}`);
+  }
+
+  /** A DPL's listener for how its tenant's registrations ended. */
+  settlements(tenant: string, settle: (s: Settlement) => Promise<void>): Feed {
+    let messages: ConsumerMessages | undefined;
+    let listening: Promise<void> | undefined;
+    const listen = async (): Promise<void> => {
+      messages = await this.consumer('settlements', `${this.namespace}-dpl-${tenant}`, this.subject('settlements', tenant));
+      for await (const m of messages) {
+        try {
+          await settle(m.json<Settlement>());
+          m.ack();
+        } catch (err) {
+          this.log.warn({ err, tenant }, 'registration settlement failed; it will be delivered again');
+          m.nak(1000);
+        }
+      }
+    };
+    return {
+      start: () => {
+        listening = listen().catch((err: unknown) => this.log.error({ err, tenant }, 'registration settlements: listening stopped'));
+      },
+      stop: async () => {
+        await messages?.close();
+        await listening;
+      },
+      drain: async () => undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain();
+  }
+}
+
+/**
+ * The messages of the central platform's durable consumer, buffered as they arrive, handed out in stream
+ * order and acknowledged once the transaction that applied them committed.
+ */
+class StreamSource implements ChangeSource {
+  private readonly buffer: JsMsg[] = [];
+  private position: number | undefined;
+
+  constructor(
+    private readonly repo: Repository,
+    messages: ConsumerMessages,
+    private readonly name: string,
+  ) {
+    void (async () => {
+      for await (const m of messages) {
+        // A redelivery (acknowledgement wait passed) of one still buffered is the same message.
+        if (this.buffer.some((b) => b.seq === m.seq)) continue;
+        const at = this.buffer.findIndex((b) => b.seq > m.seq);
+        this.buffer.splice(at < 0 ? this.buffer.length : at, 0, m);
+      }
+    })();
+  }
+
+  async take(tx: Repository, limit: number): Promise<Change[]> {
+    const position = (this.position ??= await tx.federation.feedPosition(this.name));
+    // Applied before a crash that came between the commit and the acknowledgement.
+    while (this.buffer.length && this.buffer[0].seq <= position) (this.buffer.shift() as JsMsg).ack();
+    const batch = this.buffer.slice(0, limit);
+    if (!batch.length) return [];
+    await tx.federation.setFeedPosition(this.name, (batch.at(-1) as JsMsg).seq);
+    return batch.map((m) => ({ ...m.json<StreamedChange>(), seq: String(m.seq) }));
+  }
+
+  async committed(changes: readonly Change[]): Promise<void> {
+    const seqs = new Set(changes.map((c) => Number(c.seq)));
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (!seqs.has(this.buffer[i].seq)) continue;
+      this.buffer[i].ack();
+      this.buffer.splice(i, 1);
+    }
+    this.position = Math.max(this.position ?? 0, ...seqs);
+  }
+
+  async setAside(change: Change): Promise<void> {
+    await this.repo.federation.setFeedPosition(this.name, Number(change.seq));
+    await this.committed([change]);
+  }
+}

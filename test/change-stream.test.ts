@@ -1,0 +1,77 @@
+// The central platform's digest of the JetStream change stream (DPLs with their own store), on a real
+// NATS server and store: changes apply once — a change redelivered after it was applied (a crash between
+// the commit and the acknowledgement) is recognised by the position recorded with it — and how each
+// registration ended is published back for the DPL.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChangeDigest, ChangeFeed, ChangeStream, RecordLocator } from '../src/federation/index.js';
+import type { FederationSettings } from '../src/federation/index.js';
+import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
+import { pglite } from './support/databases.js';
+import { eventually } from './support/eventually.js';
+import { NATS_URL, natsNamespace, natsReachable } from './support/nats.js';
+import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
+
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+
+describe.skipIf(!(await natsReachable()))('change stream digest', () => {
+  let t: TestPlatform;
+  let stream: ChangeStream;
+  const { namespace, cleanup } = natsNamespace('scip-stream');
+  beforeAll(async () => {
+    t = await startTestPlatform(pglite);
+    stream = await ChangeStream.connect(NATS_URL, namespace, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await stream?.close();
+    await t?.close();
+    await cleanup();
+  });
+
+  it('applies each change once and publishes how registrations ended', async () => {
+    const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
+    const locator = new RecordLocator(t.platform.defs, settings);
+    const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), locator, settings, (_tx, change, outcome) =>
+      stream.publishSettlement({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome }),
+    );
+    const patient = (id: string, nhs: string) => ({
+      tenant: 'sunrise-care',
+      type: 'Patient',
+      id,
+      version: 1,
+      deleted: false,
+      content: JSON.stringify({ resourceType: 'Patient', id, identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Stream', given: [id] }], birthDate: '1950-01-01' }),
+      patients: { [id]: [{ type: 'Patient', count: 1, lastUpdated: '2026-11-29T10:00:00.000Z' }] },
+    });
+    await stream.publishChange(patient('applied-before', '9990000018'));
+    await stream.publishChange(patient('new', '9990000026'));
+    // As if the first had been applied and the process died before acknowledging it.
+    const nc = await connect({ servers: NATS_URL });
+    const { created, state } = await (await jetstreamManager(nc)).streams.info(`${namespace}-changes`);
+    await t.platform.repo.federation.setFeedPosition(`${namespace}-changes@${created}`, state.first_seq);
+
+    const feed = new ChangeFeed(t.platform.repo, await stream.changes(t.platform.repo), digest.apply, pino({ level: 'silent' }));
+    const persons = async (nhs: string): Promise<{ resource: { id: string } }[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
+    const [person] = await eventually(async () => {
+      await feed.drain();
+      const found = await persons('9990000026');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(await persons('9990000018')).toHaveLength(0);
+    // The locator pointer carries what the DPL said it holds (this database holds none of the Patient's rows).
+    const pointers = (await t.call('GET', `/fhir/DocumentReference?subject=Patient/${person.resource.id}`)).json.entry ?? [];
+    expect(pointers.map((e: { resource: { extension: { extension: { valueCode?: string }[] }[] } }) => e.resource.extension[0].extension[0].valueCode)).toEqual(['Patient']);
+
+    const jsm = await jetstreamManager(nc);
+    await eventually(async () => expect((await jsm.streams.info(`${namespace}-changes`)).state.messages).toBe(0));
+    const settlements = await jsm.streams.info(`${namespace}-settlements`);
+    expect(settlements.state.messages).toBe(1);
+    const settled = JSON.parse(new TextDecoder().decode((await jsm.streams.getMessage(`${namespace}-settlements`, { seq: settlements.state.first_seq }))?.data));
+    expect(settled).toMatchObject({ tenant: 'sunrise-care', subjectOfCareId: 'new', upToVersion: 1, outcome: { status: 'registered' } });
+    await nc.close();
+  });
+});
