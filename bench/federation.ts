@@ -5,24 +5,28 @@
 // - registration: MODS registrations with distinct NHS numbers, POSTed at concurrency 8, counted from
 //   the first request until the central platform has a person for every one; target ≥ 500/s.
 // Writes bench/results/federation.json and federation.md.
-//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite] [--topology both|all-in-one|distributed]
-// The distributed topology (central + 3 DPL processes serving the bench tenants) runs on PostgreSQL only.
+//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite] [--topology all-in-one,distributed,own-store]
+// The distributed topologies (central + 3 DPL processes serving the bench tenants) run on PostgreSQL only:
+// `distributed` on one database; `own-store` with a database per DPL and the changes over NATS JetStream.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { benchDatabase, startPlatformProcess } from './servers.js';
-import { testNhsNumber } from './synthetic.js';
+import { syntheticPatients, testNhsNumber } from './synthetic.js';
 
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     registrations: { type: 'string', default: '2000' },
     backend: { type: 'string', default: 'both' },
-    topology: { type: 'string', default: 'both' },
+    topology: { type: 'string', default: 'all-in-one,distributed,own-store' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'nats-url': { type: 'string', default: 'nats://127.0.0.1:4222' },
   },
 });
 const DURATION = Number(args.duration);
@@ -48,7 +52,19 @@ interface Row {
   result: LoadResult;
 }
 
-type Topology = 'all-in-one' | 'distributed';
+const TOPOLOGIES = ['all-in-one', 'distributed', 'own-store'] as const;
+type Topology = (typeof TOPOLOGIES)[number];
+
+/** Deletes the JetStream streams of one run's namespace. */
+async function deleteStreams(namespace: string): Promise<void> {
+  const nc = await connect({ servers: args['nats-url'] as string });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const name of jsm.streams.names()) if (name.startsWith(`${namespace}-`)) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
+}
 const BENCH_TENANTS = [...Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`), 'bench-all'];
 
 async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
@@ -59,7 +75,11 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
   // Distributed: the bench tenants spread over three DPL processes; the central process serves /fhir.
   const dplPorts = [8752, 8753, 8754];
   const dplOf = (tenant: string): number => dplPorts[BENCH_TENANTS.indexOf(tenant) % dplPorts.length];
+  const namespace = `scip-bench-${Date.now()}`;
+  const nats: Record<string, string> = topology === 'own-store' ? { NATS_URL: args['nats-url'] as string, SCIP_NATS_NAMESPACE: namespace } : {};
+  const dplDatabases = topology === 'own-store' ? await Promise.all(dplPorts.map((_, i) => benchDatabase('postgres', args['admin-url'] as string, `scip_bench_dpl${i}`))) : [];
   const distributedEnv = {
+    ...nats,
     SCIP_ROLE: 'central',
     SCIP_ISSUER: 'http://127.0.0.1:8751',
     SCIP_DPL_URLS: BENCH_TENANTS.map((t) => `${t}=http://127.0.0.1:${dplOf(t)}`).join(','),
@@ -70,17 +90,19 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
   const rows: Row[] = [];
   const facts: Record<string, number | string> = {};
   try {
-    const central = await startPlatformProcess(8751, topology === 'distributed' ? { ...env, ...distributedEnv } : env);
+    const distributed = topology !== 'all-in-one';
+    const central = await startPlatformProcess(8751, distributed ? { ...env, ...distributedEnv } : env);
     server = central;
-    if (topology === 'distributed') {
-      for (const port of dplPorts) {
+    if (distributed) {
+      for (const [i, port] of dplPorts.entries()) {
         const dplDir = mkdtempSync(join(tmpdir(), 'scip-bench-dpl-'));
         dplDirs.push(dplDir);
         const served = BENCH_TENANTS.filter((t) => dplOf(t) === port).join(',');
-        dpls.push(await startPlatformProcess(port, { ...env, SCIP_DATA_DIR: dplDir, SCIP_ROLE: 'dpl', SCIP_TENANTS: served, SCIP_DEMO: 'false', SCIP_ISSUER: 'http://127.0.0.1:8751' }));
+        const store: Record<string, string> = dplDatabases[i] ? { DATABASE_URL: dplDatabases[i].url as string } : {};
+        dpls.push(await startPlatformProcess(port, { ...env, ...store, ...nats, SCIP_DATA_DIR: dplDir, SCIP_ROLE: 'dpl', SCIP_TENANTS: served, SCIP_ISSUER: 'http://127.0.0.1:8751' }));
       }
     }
-    const tenantUrl = (tenant: string): string => (topology === 'distributed' ? `http://127.0.0.1:${dplOf(tenant)}` : central.url);
+    const tenantUrl = (tenant: string): string => (distributed ? `http://127.0.0.1:${dplOf(tenant)}` : central.url);
     const adminClient = central.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
     const token = (await json(await fetch(`${central.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: adminClient.clientId, client_secret: adminClient.clientSecret }) }))).access_token as string;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' };
@@ -143,12 +165,16 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     // Registration throughput, end to end.
     const before = ((await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
     const numbers = nhsNumbers(600_000, REGISTRATIONS);
+    // Distinct people as a population has them (names at their real frequency, birth dates over a century):
+    // a thousand near-identical people would measure the review queue filling, not registration.
+    const people = syntheticPatients(REGISTRATIONS, 11);
     const started = performance.now();
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < numbers.length) {
         const i = next++;
-        const body = { subjectOfCareId: `reg-${i}`, name: { given: 'Reg', family: `Person${i}` }, identification: { nhsNumber: numbers[i] }, dateOfBirth: '1950-01-01', genderIdentity: { code: '2' } };
+        const { name, birthDate, gender } = people[i];
+        const body = { subjectOfCareId: `reg-${i}`, name: { given: name[0].given[0], family: name[0].family }, identification: { nhsNumber: numbers[i] }, dateOfBirth: birthDate, genderIdentity: { code: gender === 'male' ? '1' : '2' } };
         const tenant = `bench-t${(i % 10) + 1}`;
         const res = await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         if (res.status !== 202) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
@@ -172,13 +198,16 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     for (const dpl of dpls) await dpl.stop();
     for (const dir of [dataDir, ...dplDirs]) rmSync(dir, { recursive: true, force: true });
     await database.drop();
+    for (const d of dplDatabases) await d.drop();
+    if (topology === 'own-store') await deleteStreams(namespace);
   }
   return { rows, facts };
 }
 
 const backends = args.backend === 'both' ? (['postgres', 'pglite'] as const) : [args.backend as 'postgres' | 'pglite'];
-const topologies: Topology[] = args.topology === 'both' ? ['all-in-one', 'distributed'] : [args.topology as Topology];
-const header = `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION} s per run; built platform (npm start); distributed = central + 3 DPL processes on one PostgreSQL database.`;
+const topologies = (args.topology as string).split(',').map((t) => t.trim()) as Topology[];
+for (const t of topologies) if (!TOPOLOGIES.includes(t)) throw new Error(`--topology takes a list of ${TOPOLOGIES.join(', ')}; got '${t}'`);
+const header = `Machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ${DURATION} s per run; built platform (npm start); distributed = central + 3 DPL processes on one PostgreSQL database; own-store = central + 3 DPL processes, each on a PostgreSQL database of its own, changes over NATS JetStream.`;
 const lines = [`# Federation benchmark ${new Date().toISOString()}`, '', header, ''];
 const results: Record<string, unknown> = {};
 for (const [backend, topology] of backends.flatMap((b) => topologies.filter((t) => b === 'postgres' || t === 'all-in-one').map((t) => [b, t] as const))) {

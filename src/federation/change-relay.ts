@@ -3,6 +3,7 @@
 // is about, and what the tenant now holds about each of them (the record locator's facts). The content
 // travels only where the central platform reads it: a Patient (to register it) and an EpisodeOfCare (an
 // organisation's service, for the access policy's relationships); everything else stays in the DPL.
+import type { HeldKind, Repository } from '../store/index.js';
 import type { ChangeHandler } from './change-feed.js';
 import { patientsReferenced } from './change-feed.js';
 import type { ChangeStream } from './change-stream.js';
@@ -10,10 +11,21 @@ import type { ChangeStream } from './change-stream.js';
 const CONTENT_READ_CENTRALLY = new Set(['Patient', 'EpisodeOfCare']);
 
 export function relayChanges(stream: ChangeStream): ChangeHandler {
+  // A batch is relayed in one transaction: what a tenant holds about a Patient is read once per batch,
+  // however many of its changes are about them (a bulk load of one person's records).
+  const summaries = new WeakMap<Repository, Map<string, Promise<HeldKind[]>>>();
+  const held = (tx: Repository, tenant: string, patientId: string): Promise<HeldKind[]> => {
+    const batch = summaries.get(tx) ?? new Map<string, Promise<HeldKind[]>>();
+    summaries.set(tx, batch);
+    const key = `${tenant}/${patientId}`;
+    const summary = batch.get(key) ?? tx.compartmentSummary(tenant, patientId);
+    batch.set(key, summary);
+    return summary;
+  };
   return async (tx, change) => {
     const { seq: _seq, content, ...rest } = change;
     const about = change.type === 'Patient' ? (change.deleted ? [] : [change.id]) : content ? [...patientsReferenced(JSON.parse(content))] : [];
-    const patients = Object.fromEntries(await Promise.all(about.map(async (id) => [id, await tx.compartmentSummary(change.tenant, id)] as const)));
+    const patients = Object.fromEntries(await Promise.all(about.map(async (id) => [id, await held(tx, change.tenant, id)] as const)));
     await stream.publishChange({ ...rest, ...(content && CONTENT_READ_CENTRALLY.has(change.type) ? { content } : {}), patients });
   };
 }
