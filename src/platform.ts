@@ -104,6 +104,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       newId,
       baseOf: localBase,
       statistics,
+      selectivity: statistics.frequencies,
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
     const rest: RestServices = {

@@ -18,6 +18,7 @@ import type { StoredVersion, WriteMethod } from './resources.js';
 import { readCurrent, readVersion, writeVersions } from './resources.js';
 import type { NewVersion } from './resources.js';
 import type { CompileContext, Keyset } from './search/compile.js';
+import type { Selectivity } from './search/selectivity.js';
 import type { FoundResource, SearchResult } from './search/execute.js';
 import { executeSearch } from './search/execute.js';
 import type { ParamRegistry } from './search/registry.js';
@@ -32,6 +33,8 @@ export interface StoreServices {
   registry: ParamRegistry;
   /** Told about every resource write, to keep planner statistics current. */
   statistics?: { noteWrites(count: number): void };
+  /** Which search values are common, so the search compiler knows which filters are selective. */
+  selectivity?: Selectivity;
   clock: () => Date;
   newId: () => string;
   /** The absolute FHIR base of a tenant's store: references to it search as relative ones. */
@@ -120,7 +123,7 @@ export class Repository {
   search(tenant: string, request: SearchRequest, keyset?: Keyset, scope: SearchScope = {}): Promise<SearchResult> {
     const related = scope.relatedTo;
     const extraConditions = related ? [(params: SqlParams) => relationshipCondition(params, request.resourceType, related)] : undefined;
-    const ctx: CompileContext = { registry: this.services.registry, localBases: [this.services.baseOf(tenant)], extraConditions };
+    const ctx: CompileContext = { registry: this.services.registry, localBases: [this.services.baseOf(tenant)], extraConditions, selectivity: this.services.selectivity };
     return translated(() => executeSearch(this.q, ctx, tenant, request, keyset));
   }
 

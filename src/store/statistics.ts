@@ -3,6 +3,7 @@
 // that scan instead of using the primary key. The store counts its writes and runs ANALYZE in the
 // background whenever they grow past a fraction of what was there at the last ANALYZE.
 import type { Database } from './db/driver.js';
+import { ValueFrequencies } from './search/selectivity.js';
 
 export interface StatisticsOptions {
   /** Writes that always justify a new ANALYZE. */
@@ -13,6 +14,8 @@ export interface StatisticsOptions {
 }
 
 export class StatisticsKeeper {
+  /** The common values of the index tables, as of the last ANALYZE: the search compiler's selectivity. */
+  readonly frequencies = new ValueFrequencies();
   private writes = 0;
   private rowsAtLastAnalyze = 0;
   private running: Promise<void> | undefined;
@@ -29,6 +32,7 @@ export class StatisticsKeeper {
     await this.db.query('ANALYZE');
     const rows = await this.db.query<{ n: string }>("SELECT reltuples::bigint::text AS n FROM pg_class WHERE relname = 'resource'");
     this.rowsAtLastAnalyze = Math.max(0, Number(rows[0]?.n ?? 0));
+    await this.frequencies.load(this.db);
   }
 
   /** Records committed resource writes; may start a background ANALYZE. */

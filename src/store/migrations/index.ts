@@ -9,6 +9,7 @@ import * as assertions from './0007-client-assertions.js';
 import * as accessPolicy from './0008-access-policy.js';
 import * as resourceSecurity from './0009-resource-security.js';
 import * as feedPosition from './0010-feed-position.js';
+import * as coveringIndexes from './0011-covering-value-indexes.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, ...accessPolicy },
   { version: 9, ...resourceSecurity },
   { version: 10, ...feedPosition },
+  { version: 11, ...coveringIndexes },
 ];

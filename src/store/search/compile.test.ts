@@ -12,16 +12,29 @@ const compile = (type: string, query: string, keyset?: { keys: (string | null)[]
   compileSearch(ctx, 't1', parseSearch(defs, type, new URLSearchParams(query).entries()), keyset);
 
 describe('compileSearch', () => {
-  it('compiles a string and a date parameter into EXISTS over their index tables', () => {
+  it('reads a selective filter\'s ids from its index, and checks an open date range per row with EXISTS', () => {
     const c = compile('Patient', 'family=Sm%C3%ADth&birthdate=ge1950');
     expect(c.text).toBe(
       'SELECT x.id, x.content FROM (SELECT r.id, r.content FROM resource r WHERE r.tenant = $1 AND r.type = $2 AND NOT r.deleted ' +
-        'AND EXISTS (SELECT 1 FROM sp_string t0 WHERE t0.tenant = $1 AND t0.rtype = $2 AND t0.rid = r.id AND t0.code = $3 AND ((t0.norm >= $4 AND t0.norm < $5))) ' +
         'AND EXISTS (SELECT 1 FROM sp_date t1 WHERE t1.tenant = $1 AND t1.rtype = $2 AND t1.rid = r.id AND t1.code = $6 AND ' +
-        '(((t1.hi > $7::bigint OR (t1.lo >= $8::bigint AND t1.lo < $7::bigint AND t1.hi <= $7::bigint)))))) x ORDER BY x.id ASC LIMIT $9',
+        '(((t1.hi > $7::bigint OR (t1.lo >= $8::bigint AND t1.lo < $7::bigint AND t1.hi <= $7::bigint))))) ' +
+        'AND r.id IN (SELECT t0.rid FROM sp_string t0 WHERE t0.tenant = $1 AND t0.rtype = $2 AND t0.code = $3 AND (t0.norm >= $4 AND t0.norm < $5))) x ORDER BY x.id ASC LIMIT $9',
     );
     // The prefix "smith" (accents removed) is the index range [smith, smiti).
     expect(c.params).toEqual(['t1', 'Patient', 'family', 'smith', 'smiti', 'birthdate', Date.UTC(1951, 0, 1), Date.UTC(1950, 0, 1), 21]);
+  });
+
+  it('intersects the id sets of several selective filters; a common value or a short prefix is checked per row', () => {
+    const both = compile('Patient', 'family=smith&birthdate=1950-03-04');
+    expect(both.text).toContain('AND r.id IN (SELECT t0.rid FROM sp_string t0 WHERE');
+    expect(both.text).toContain(' INTERSECT SELECT t1.rid FROM sp_date t1 WHERE');
+    expect(both.text).not.toContain('EXISTS');
+    const common = { ...ctx, selectivity: { commonRows: (table: string, value: string) => (table === 'sp_token' && value === 'male' ? 50_000 : 0) } };
+    const gendered = compileSearch(common, 't1', parseSearch(defs, 'Patient', new URLSearchParams('gender=male&identifier=http://x|123&family=sm').entries()));
+    expect(gendered.text).toContain('EXISTS (SELECT 1 FROM sp_token t0 WHERE');
+    expect(gendered.text).toContain('EXISTS (SELECT 1 FROM sp_string t2 WHERE');
+    expect(gendered.text).toContain('AND r.id IN (SELECT t1.rid FROM sp_token t1 WHERE');
+    expect(gendered.text).not.toContain('INTERSECT');
   });
 
   it('escapes LIKE wildcards in :contains text', () => {

@@ -1,5 +1,7 @@
-// Compiles a SearchRequest into one SQL statement over the index tables: each filter becomes an
-// EXISTS on its table, chains and _has nest, sorting and keyset paging are part of the statement.
+// Compiles a SearchRequest into one SQL statement over the index tables: each selective filter reads
+// the ids it matches from its covering index and those id sets intersect (decision 0018); any other
+// filter becomes an EXISTS on its table; chains and _has nest, sorting and keyset paging are part of
+// the statement.
 import { FhirError } from '../../fhir/errors.js';
 import type { Filter, ParamFilter, SearchRequest, SortRule } from '../../fhir/search/types.js';
 import type { ReferenceValue, SearchValue } from '../../fhir/search/values.js';
@@ -7,6 +9,8 @@ import { compositeCondition, PARAM_TYPES } from './params/index.js';
 import { lazyRange, rangeCondition } from './params/ranges.js';
 import { SECURITY_PARAM } from './registry.js';
 import type { ParamRegistry } from './registry.js';
+import { isSelective } from './selectivity.js';
+import type { Selectivity } from './selectivity.js';
 import { SqlParams, tableColumns } from './sql.js';
 
 /** SQL expressions naming one resource: the main row, a reference target, or a _has source. */
@@ -22,6 +26,8 @@ export interface CompileContext {
   localBases: readonly string[];
   /** Extra WHERE conditions on `r` (access policy, consent) added by callers. */
   extraConditions?: ((params: SqlParams) => string)[];
+  /** Which values are common (the planner's statistics); without it every value counts as rare. */
+  selectivity?: Selectivity;
 }
 
 export interface Keyset {
@@ -102,6 +108,23 @@ class Compiler {
     return f.modifier === 'not' ? `NOT EXISTS (${owner} AND (${match}))` : `EXISTS (${owner} AND (${match}))`;
   }
 
+  /**
+   * The ids a selective single-valued filter matches, read from its value index alone (it INCLUDEs the
+   * id); undefined when the filter is not one (several values, a modifier, `:missing`, a common value).
+   */
+  idSet(f: ParamFilter, resourceType: string, res: ResourceRef): string | undefined {
+    if (f.values.length !== 1 || f.modifier !== undefined || f.missing !== undefined || f.code.startsWith('_')) return undefined;
+    const indexed = this.ctx.registry.get(resourceType, f.code);
+    if (!indexed?.paramType) return undefined;
+    const value = this.localise(f.values[0]);
+    if (!isSelective(indexed.table, value, this.ctx.selectivity)) return undefined;
+    const t = this.alias('t');
+    return (
+      `SELECT ${t}.rid FROM ${indexed.table} ${t} WHERE ${t}.tenant = ${res.tenant} AND ${t}.rtype = ${res.type} ` +
+      `AND ${t}.code = ${this.params.bind(f.code)} AND (${indexed.paramType.condition(value, tableColumns(t), this.params)})`
+    );
+  }
+
   /** `_id` and `_lastUpdated` are columns of the resource row; outside the main query, join it. */
   private rowFilter(f: ParamFilter, res: ResourceRef, condition: (row: string) => string): string {
     if (res.id === 'r.id') return condition('r');
@@ -159,7 +182,13 @@ function exactTokens(f: ParamFilter): string[] | undefined {
 function whereClause(c: Compiler, request: SearchRequest, tenant: string): string {
   const res: ResourceRef = { tenant: c.params.bind(tenant), type: c.params.bind(request.resourceType), id: 'r.id' };
   const conditions = [`r.tenant = ${res.tenant}`, `r.type = ${res.type}`, 'NOT r.deleted'];
-  for (const f of request.filters) conditions.push(c.filter(f, request.resourceType, res));
+  const idSets: string[] = [];
+  for (const f of request.filters) {
+    const ids = f.kind === 'param' ? c.idSet(f, request.resourceType, res) : undefined;
+    if (ids) idSets.push(ids);
+    else conditions.push(c.filter(f, request.resourceType, res));
+  }
+  if (idSets.length) conditions.push(`r.id IN (${idSets.join(' INTERSECT ')})`);
   for (const extra of c.ctx.extraConditions ?? []) conditions.push(`(${extra(c.params)})`);
   return conditions.join(' AND ');
 }
