@@ -73,7 +73,7 @@ export async function createFederation(repo: Repository, defs: Definitions, sett
     const digest = new ChangeDigest(index, locator, settings, settleHere);
     for (let lane = 0; lane < FEED_LANES; lane++) parts.push(new ChangeFeed(repo, new OutboxSource(repo, lane, FEED_LANES), digest.apply, log.child({ lane })));
   }
-  const { stream } = topology as { stream?: ChangeStream };
+  const stream = 'stream' in topology ? topology.stream : undefined;
   if (topology.role === 'central' && stream) {
     const digest = new ChangeDigest(index, locator, settings, (_tx, change, outcome) => stream.publishSettlement({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome }));
     parts.push(new ChangeFeed(repo, await stream.changes(repo), digest.apply, log.child({ source: 'stream' })));
