@@ -56,7 +56,11 @@ async function loadPatients(base: string, headers: Record<string, string>, patie
 
 async function benchBackend(backend: 'postgres' | 'pglite'): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `scip-bench-${backend}-`));
-  const env: Record<string, string> = { SCIP_DATA_DIR: dataDir, SCIP_MAX_BUNDLE_ENTRIES: '1000' };
+  // The change feed registers every loaded Patient with the person index (identity matching, ~100/s on
+  // this machine: bench:federation measures it). Left running, it would still be digesting the bulk load
+  // while reads and searches are measured, competing for the two cores; here it runs in no process, as
+  // on an HTTP node beside the one that digests (SCIP_CHANGE_FEED=false).
+  const env: Record<string, string> = { SCIP_DATA_DIR: dataDir, SCIP_MAX_BUNDLE_ENTRIES: '1000', SCIP_CHANGE_FEED: 'false' };
   const database = await benchDatabase(backend, args['admin-url'] as string, 'scip_bench');
   const databaseUrl = database.url;
   if (databaseUrl) {

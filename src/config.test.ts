@@ -9,8 +9,9 @@ describe('loadConfig', () => {
   });
 
   it('reads the documented variables', () => {
-    const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', DATABASE_URL: 'postgres://u@h/db', SCIP_PUBLIC_URL: 'https://scip.example.org/', SCIP_DEMO: 'false' });
-    expect([c.port, c.publicUrl, c.databaseUrl, c.demo]).toEqual([9000, 'https://scip.example.org', 'postgres://u@h/db', false]);
+    const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', DATABASE_URL: 'postgres://u@h/db', SCIP_PUBLIC_URL: 'https://scip.example.org/', SCIP_DEMO: 'false', SCIP_CHANGE_FEED: 'false' });
+    expect([c.port, c.publicUrl, c.databaseUrl, c.demo, c.changeFeed]).toEqual([9000, 'https://scip.example.org', 'postgres://u@h/db', false, false]);
+    expect(loadConfig({}).changeFeed).toBe(true);
   });
 
   it('refuses bad values with a message naming the variable', () => {

@@ -28,6 +28,11 @@ export interface Config {
   /** Create the demo tenants and clients at first start. */
   demo: boolean;
   logLevel: string;
+  /**
+   * Whether this process runs the change feed (registration, locator). Off for extra HTTP nodes on a
+   * database another node already digests: one feed keeps a resource's versions in order.
+   */
+  changeFeed: boolean;
   /** Topology role of this process (docs/federation.md). */
   topology: Topology;
   /** The `iss` of access tokens: the same for every process of one platform. */
@@ -156,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signingKeyDays: integer(env, 'SCIP_SIGNING_KEY_DAYS', 30, 1, 365),
     demo: bool(env, 'SCIP_DEMO', true),
     logLevel: env.LOG_LEVEL || 'info',
+    changeFeed: bool(env, 'SCIP_CHANGE_FEED', true),
     topology: topology(env, env.DATABASE_URL || undefined),
     issuer: (env.SCIP_ISSUER || publicUrl).replace(/\/$/, ''),
     ...(env.SCIP_IDENTITY_MODEL ? { identityModelFile: env.SCIP_IDENTITY_MODEL } : {}),

@@ -105,6 +105,8 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       baseOf: localBase,
       statistics,
       selectivity: statistics.frequencies,
+      // The change feed digests what tenants write; the central store's own writes are its results.
+      unpublished: CENTRAL_TENANT,
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
     const rest: RestServices = {
@@ -133,7 +135,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const federation = await createFederation(repo, defs, settings, log, matchModel(config), topology.role === 'dpl' ? { role: 'dpl', tenants: topology.tenants, stream } : { role: topology.role, stream });
     const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
-    federation.feed.start();
+    if (config.changeFeed) federation.feed.start();
     const auditLog = pino({ level: config.logLevel, name: 'audit' });
     const audit = new AuditLog(db, config.auditMode, (err) => auditLog.error({ err }, 'the audit trail cannot be written: requests fail closed until it can'));
     const changeStream = stream;

@@ -6,8 +6,7 @@
 // (JetStream drops a repeat within its duplicate window), and the central platform records how far it
 // has applied the stream in the transaction that applies it, so a redelivery is not applied twice.
 import type { JsMsg, JetStreamClient, JetStreamManager, ConsumerMessages, ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import type * as JetStreamModule from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
@@ -25,6 +24,8 @@ export interface Settlement {
   outcome: RegistrationOutcome;
 }
 
+type JetStreamApi = typeof JetStreamModule;
+
 const NAMESPACE = /^[A-Za-z0-9_-]{1,40}$/;
 /** A message not acknowledged this long is delivered again (a consumer that died mid-batch). */
 const ACK_WAIT_NANOS = 5 * 60 * 1e9;
@@ -33,6 +34,7 @@ const MAX_ACK_PENDING = 1000;
 
 export class ChangeStream {
   private constructor(
+    private readonly api: JetStreamApi,
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -43,10 +45,12 @@ export class ChangeStream {
   /** Connects, and creates the two streams unless they exist. */
   static async connect(url: string, namespace: string, log: Logger): Promise<ChangeStream> {
     if (!NAMESPACE.test(namespace)) throw new Error(`The NATS namespace must be 1-40 of A-Z a-z 0-9 _ -, got '${namespace}'`);
+    // Loaded only by the processes that use NATS (the all-in-one platform never does): they cost memory.
+    const [{ connect }, api] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
     const nc = await connect({ servers: url, name: `openscip-${namespace}`, maxReconnectAttempts: -1 });
     try {
-      const jsm = await jetstreamManager(nc);
-      const stream = new ChangeStream(nc, jetstream(nc), jsm, namespace, log);
+      const jsm = await api.jetstreamManager(nc);
+      const stream = new ChangeStream(api, nc, api.jetstream(nc), jsm, namespace, log);
       await stream.ensureStream('changes');
       await stream.ensureStream('settlements');
       return stream;
@@ -66,7 +70,7 @@ export class ChangeStream {
 
   private async ensureStream(kind: 'changes' | 'settlements'): Promise<void> {
     // Work-queue retention: a message goes once its one consumer has acknowledged it.
-    const config: Partial<StreamConfig> & { name: string } = { name: this.streamName(kind), subjects: [`${this.namespace}.${kind}.*`], retention: RetentionPolicy.Workqueue, storage: StorageType.File };
+    const config: Partial<StreamConfig> & { name: string } = { name: this.streamName(kind), subjects: [`${this.namespace}.${kind}.*`], retention: this.api.RetentionPolicy.Workqueue, storage: this.api.StorageType.File };
     try {
       await this.jsm.streams.add(config);
     } catch (err) {
@@ -77,7 +81,7 @@ export class ChangeStream {
 
   private async consumer(kind: 'changes' | 'settlements', durable: string, filter: string): Promise<ConsumerMessages> {
     const stream = this.streamName(kind);
-    const config: Partial<ConsumerConfig> = { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: filter, ack_wait: ACK_WAIT_NANOS, max_ack_pending: MAX_ACK_PENDING };
+    const config: Partial<ConsumerConfig> = { durable_name: durable, ack_policy: this.api.AckPolicy.Explicit, deliver_policy: this.api.DeliverPolicy.All, filter_subject: filter, ack_wait: ACK_WAIT_NANOS, max_ack_pending: MAX_ACK_PENDING };
     try {
       await this.jsm.consumers.add(stream, config);
     } catch (err) {

@@ -39,6 +39,8 @@ export interface StoreServices {
   newId: () => string;
   /** The absolute FHIR base of a tenant's store: references to it search as relative ones. */
   baseOf: (tenant: string) => string;
+  /** A tenant whose writes no change feed digests (the central store): they get no outbox row. */
+  unpublished?: string;
 }
 
 export interface WriteResult {
@@ -169,7 +171,7 @@ export class Repository {
 
   /** Writes versions and tells the statistics keeper how many. */
   private async persist(tenant: string, rows: NewVersion[]): Promise<void> {
-    await writeVersions(this.q, tenant, rows);
+    await writeVersions(this.q, tenant, rows, tenant !== this.services.unpublished);
     this.services.statistics?.noteWrites(rows.length);
   }
 

@@ -80,7 +80,8 @@ function securityOf(v: NewVersion): string {
  * single statement: one round trip, atomic on its own, and never half-written. Version 1 inserts the
  * current row; later versions update it and replace its index rows. A resource appears once.
  */
-export async function writeVersions(q: Queryable, tenant: string, versions: NewVersion[]): Promise<void> {
+/** `outbox`: whether the versions get change-outbox rows (every tenant's writes but the central store's). */
+export async function writeVersions(q: Queryable, tenant: string, versions: NewVersion[], outbox = true): Promise<void> {
   if (versions.length === 0) return;
   const params = new SqlParams();
   const t = params.bind(tenant);
@@ -96,9 +97,9 @@ export async function writeVersions(q: Queryable, tenant: string, versions: NewV
       `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.method, u.content FROM ${all}`,
     `INSERT INTO resource (tenant, type, id, version, last_updated, deleted, content, security) ` +
       `SELECT ${t}, u.type, u.id, u.version, u.last_updated, u.deleted, u.content, u.security FROM ${all} WHERE u.version = 1`,
-    // The outbox row commits with the version, so the central platform sees every write exactly once.
-    `INSERT INTO change_outbox (tenant, type, id, version, deleted) SELECT ${t}, u.type, u.id, u.version, u.deleted FROM ${all}`,
   ];
+  // The outbox row commits with the version, so the central platform sees every write exactly once.
+  if (outbox) ctes.push(`INSERT INTO change_outbox (tenant, type, id, version, deleted) SELECT ${t}, u.type, u.id, u.version, u.deleted FROM ${all}`);
   const replaced = versions.filter((v) => v.version > 1);
   if (replaced.length) {
     ctes.push(
