@@ -79,8 +79,8 @@ function securityOf(v: NewVersion): string {
  * Writes new versions of resources of one tenant — history rows, current rows and index rows — in a
  * single statement: one round trip, atomic on its own, and never half-written. Version 1 inserts the
  * current row; later versions update it and replace its index rows. A resource appears once.
+ * `outbox`: whether the versions get change-outbox rows (every tenant's writes but the central store's).
  */
-/** `outbox`: whether the versions get change-outbox rows (every tenant's writes but the central store's). */
 export async function writeVersions(q: Queryable, tenant: string, versions: NewVersion[], outbox = true): Promise<void> {
   if (versions.length === 0) return;
   const params = new SqlParams();
