@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     // A DPL with its own (embedded) store: its changes travel over JetStream.
     const own = loadConfig({ SCIP_ROLE: 'dpl', SCIP_TENANTS: 'a', NATS_URL: 'nats://127.0.0.1:4222', SCIP_NATS_NAMESPACE: 'east' });
     expect([own.topology, own.databaseUrl, own.natsNamespace]).toEqual([{ role: 'dpl', tenants: ['a'] }, undefined, 'east']);
+    expect(() => loadConfig({ SCIP_NATS_NAMESPACE: 'a.b' })).toThrow(/SCIP_NATS_NAMESPACE/);
     expect(() => loadConfig({ ...db, SCIP_ROLE: 'dpl' })).toThrow(/SCIP_TENANTS/);
     expect(() => loadConfig({ ...db, SCIP_ROLE: 'central', SCIP_DPL_URLS: 'a=not a url' })).toThrow(/SCIP_DPL_URLS/);
     expect(() => loadConfig({ SCIP_ROLE: 'edge' })).toThrow(/SCIP_ROLE/);

@@ -111,6 +111,13 @@ function topology(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Topo
 
 export class ConfigError extends Error {}
 
+/** Prefixes stream names (no dots) and subjects (one token), so a narrow alphabet. */
+function natsNamespace(raw: string | undefined): string {
+  const namespace = raw || 'scip';
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(namespace)) throw new ConfigError(`SCIP_NATS_NAMESPACE must be 1-40 of A-Z a-z 0-9 _ -, got '${namespace}'`);
+  return namespace;
+}
+
 function auditMode(raw: string | undefined): Config['auditMode'] {
   if (raw === undefined || raw === '' || raw === 'write-behind') return 'write-behind';
   if (raw === 'synchronous') return raw;
@@ -151,7 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.SCIP_DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     natsUrl: env.NATS_URL || undefined,
-    natsNamespace: env.SCIP_NATS_NAMESPACE || 'scip',
+    natsNamespace: natsNamespace(env.SCIP_NATS_NAMESPACE),
     maxConnections: integer(env, 'SCIP_DB_MAX_CONNECTIONS', 10, 1, 500),
     statementTimeoutMs: integer(env, 'SCIP_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     tenantTimeoutMs: integer(env, 'SCIP_TENANT_TIMEOUT_MS', 2000, 10, 600_000),

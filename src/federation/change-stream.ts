@@ -26,7 +26,6 @@ export interface Settlement {
 
 type JetStreamApi = typeof JetStreamModule;
 
-const NAMESPACE = /^[A-Za-z0-9_-]{1,40}$/;
 /** A message not acknowledged this long is delivered again (a consumer that died mid-batch). */
 const ACK_WAIT_NANOS = 5 * 60 * 1e9;
 /** Messages delivered and not yet acknowledged, per consumer: the buffer a digesting process holds. */
@@ -42,9 +41,8 @@ export class ChangeStream {
     private readonly log: Logger,
   ) {}
 
-  /** Connects, and creates the two streams unless they exist. */
+  /** Connects, and creates the two streams unless they exist. `namespace`: as config.ts checks it. */
   static async connect(url: string, namespace: string, log: Logger): Promise<ChangeStream> {
-    if (!NAMESPACE.test(namespace)) throw new Error(`The NATS namespace must be 1-40 of A-Z a-z 0-9 _ -, got '${namespace}'`);
     // Loaded only by the processes that use NATS (the all-in-one platform never does): they cost memory.
     const [{ connect }, api] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
     const nc = await connect({ servers: url, name: `openscip-${namespace}`, maxReconnectAttempts: -1 });
