@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { JWK, CryptoKey } from 'jose';
+import { FhirError } from '../fhir/errors.js';
 import type { Database, SigningKeyRecord } from '../store/index.js';
 import { platform } from '../store/index.js';
 
@@ -137,8 +138,10 @@ export function publishedSigningKeys(jwksUrl: URL): SigningKeys {
     async verificationKey(kid) {
       try {
         return await published({ alg: SIGNING_ALGORITHM, kid });
-      } catch {
-        return undefined;
+      } catch (err) {
+        // A key the set does not hold: the token was not signed by the platform (401 follows).
+        if ((err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY') return undefined;
+        throw new FhirError('unavailable', { diagnostics: `Access tokens cannot be verified now: the central platform's keys (${jwksUrl.href}) cannot be read` });
       }
     },
   };

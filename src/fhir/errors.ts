@@ -16,7 +16,9 @@ export type ErrorCategory =
   | 'unprocessable'
   | 'too-costly'
   | 'busy'
-  | 'fault';
+  | 'fault'
+  /** Something this request depends on cannot be reached now (retry later). */
+  | 'unavailable';
 
 /** HTTP status for each category: the single table every response goes through. */
 export const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
@@ -35,6 +37,7 @@ export const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   'too-costly': 422,
   busy: 429,
   fault: 500,
+  unavailable: 503,
 };
 
 /** FHIR issue-type code used when an error does not name its own. */
@@ -54,6 +57,7 @@ const ISSUE_CODE_BY_CATEGORY: Record<ErrorCategory, OperationOutcomeIssue['code'
   'too-costly': 'too-costly',
   busy: 'throttled',
   fault: 'exception',
+  unavailable: 'transient',
 };
 
 export interface IssueInput {
