@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { ChangeStream } from '../src/federation/index.js';
 import { benchDatabase, startPlatformProcess } from './servers.js';
 import { syntheticPatients, testNhsNumber } from './synthetic.js';
 
@@ -55,16 +54,6 @@ interface Row {
 const TOPOLOGIES = ['all-in-one', 'distributed', 'own-store'] as const;
 type Topology = (typeof TOPOLOGIES)[number];
 
-/** Deletes the JetStream streams of one run's namespace. */
-async function deleteStreams(namespace: string): Promise<void> {
-  const nc = await connect({ servers: args['nats-url'] as string });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for await (const name of jsm.streams.names()) if (name.startsWith(`${namespace}-`)) await jsm.streams.delete(name);
-  } finally {
-    await nc.close();
-  }
-}
 const BENCH_TENANTS = [...Array.from({ length: 10 }, (_, i) => `bench-t${i + 1}`), 'bench-all'];
 
 async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology): Promise<{ rows: Row[]; facts: Record<string, number | string> }> {
@@ -199,7 +188,7 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
     for (const dir of [dataDir, ...dplDirs]) rmSync(dir, { recursive: true, force: true });
     await database.drop();
     for (const d of dplDatabases) await d.drop();
-    if (topology === 'own-store') await deleteStreams(namespace);
+    if (topology === 'own-store') await ChangeStream.deleteNamespace(args['nats-url'] as string, namespace);
   }
   return { rows, facts };
 }

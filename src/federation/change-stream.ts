@@ -62,13 +62,14 @@ export class ChangeStream {
     return `${this.namespace}-${kind}`;
   }
 
+  /** A tenant's subject, or every tenant's with `*`. */
   private subject(kind: 'changes' | 'settlements', tenant: string): string {
     return `${this.namespace}.${kind}.${tenant}`;
   }
 
   private async ensureStream(kind: 'changes' | 'settlements'): Promise<void> {
     // Work-queue retention: a message goes once its one consumer has acknowledged it.
-    const config: Partial<StreamConfig> & { name: string } = { name: this.streamName(kind), subjects: [`${this.namespace}.${kind}.*`], retention: this.api.RetentionPolicy.Workqueue, storage: this.api.StorageType.File };
+    const config: Partial<StreamConfig> & { name: string } = { name: this.streamName(kind), subjects: [this.subject(kind, '*')], retention: this.api.RetentionPolicy.Workqueue, storage: this.api.StorageType.File };
     try {
       await this.jsm.streams.add(config);
     } catch (err) {
@@ -101,7 +102,7 @@ export class ChangeStream {
     const name = this.streamName('changes');
     // A stream made anew starts counting again: the position is of this stream, made at this time.
     const { created } = await this.jsm.streams.info(name);
-    return new StreamSource(repo, await this.consumer('changes', `${this.namespace}-central`, `${this.namespace}.changes.*`), `${name}@${created}`);
+    return new StreamSource(repo, await this.consumer('changes', `${this.namespace}-central`, this.subject('changes', '*')), `${name}@${created}`, this.log);
   }
 
   /** A DPL's listener for how its tenant's registrations ended. */
@@ -135,6 +136,18 @@ export class ChangeStream {
   async close(): Promise<void> {
     await this.nc.drain();
   }
+
+  /** Deletes every stream of a namespace (with its consumers and messages): a platform taken down. */
+  static async deleteNamespace(url: string, namespace: string): Promise<void> {
+    const [{ connect }, api] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
+    const nc = await connect({ servers: url });
+    try {
+      const jsm = await api.jetstreamManager(nc);
+      for await (const name of jsm.streams.names()) if (name.startsWith(`${namespace}-`)) await jsm.streams.delete(name);
+    } finally {
+      await nc.close();
+    }
+  }
 }
 
 /**
@@ -149,15 +162,16 @@ class StreamSource implements ChangeSource {
     private readonly repo: Repository,
     messages: ConsumerMessages,
     private readonly name: string,
+    log: Logger,
   ) {
-    void (async () => {
+    (async () => {
       for await (const m of messages) {
         // A redelivery (acknowledgement wait passed) of one still buffered is the same message.
         if (this.buffer.some((b) => b.seq === m.seq)) continue;
         const at = this.buffer.findIndex((b) => b.seq > m.seq);
         this.buffer.splice(at < 0 ? this.buffer.length : at, 0, m);
       }
-    })();
+    })().catch((err: unknown) => log.error({ err }, 'change stream: receiving stopped'));
   }
 
   async take(tx: Repository, limit: number): Promise<Change[]> {

@@ -45,16 +45,16 @@ export async function findTenant(q: Queryable, id: string): Promise<TenantRecord
 }
 
 export async function upsertTenant(q: Queryable, t: TenantRecord): Promise<void> {
-  await q.query(
-    'INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, ods_code = EXCLUDED.ods_code',
-    [t.id, t.name, t.kind, t.odsCode ?? null],
-  );
-  await createTenantPartitions(q, t.id);
+  await insertTenant(q, t, 'DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, ods_code = EXCLUDED.ods_code');
 }
 
 /** Creates the tenant unless it exists (leaving an existing one as it is). */
 export async function ensureTenant(q: Queryable, t: TenantRecord): Promise<void> {
-  await q.query('INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [t.id, t.name, t.kind, t.odsCode ?? null]);
+  await insertTenant(q, t, 'DO NOTHING');
+}
+
+async function insertTenant(q: Queryable, t: TenantRecord, onConflict: string): Promise<void> {
+  await q.query(`INSERT INTO tenant (id, name, kind, ods_code) VALUES ($1, $2, $3, $4) ON CONFLICT (id) ${onConflict}`, [t.id, t.name, t.kind, t.odsCode ?? null]);
   await createTenantPartitions(q, t.id);
 }
 

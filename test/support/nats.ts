@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { ChangeStream } from '../../src/federation/index.js';
 
 export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -22,16 +23,5 @@ export async function natsReachable(): Promise<boolean> {
 /** A namespace of its own, and a function that deletes every stream in it. */
 export function natsNamespace(prefix: string): { namespace: string; cleanup(): Promise<void> } {
   const namespace = `${prefix}-${randomBytes(4).toString('hex')}`;
-  return {
-    namespace,
-    async cleanup() {
-      const nc = await connect({ servers: NATS_URL });
-      try {
-        const jsm = await jetstreamManager(nc);
-        for await (const name of jsm.streams.names()) if (name.startsWith(`${namespace}-`)) await jsm.streams.delete(name);
-      } finally {
-        await nc.close();
-      }
-    },
-  };
+  return { namespace, cleanup: () => ChangeStream.deleteNamespace(NATS_URL, namespace) };
 }
