@@ -1,23 +1,15 @@
 // Tenant partitions: upgrading a database that already holds data moves every row into its tenant's
 // partition, and a tenant created later gets its own; nothing stays in the default partition.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, platform } from '../src/store/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { migrate, platform } from '../src/store/index.js';
 import type { Database } from '../src/store/index.js';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
-import { testDatabases } from './support/databases.js';
+import { suiteDatabase, testDatabases } from './support/databases.js';
 
 describe.each(await testDatabases())('tenant partitions on $name', (database) => {
+  const suiteDb = suiteDatabase(database, { migrated: false });
   let db: Database;
-  let drop: () => Promise<void>;
-  beforeAll(async () => {
-    const provisioned = await database.provision();
-    drop = provisioned.drop;
-    db = await openDatabase({ databaseUrl: provisioned.databaseUrl });
-  });
-  afterAll(async () => {
-    await db?.close();
-    await drop?.();
-  });
+  beforeAll(() => void (db = suiteDb()));
 
   const partitionOf = async (table: string, tenant: string): Promise<string[]> =>
     (await db.query<{ p: string }>(`SELECT DISTINCT tableoid::regclass::text AS p FROM ${table} WHERE tenant = $1`, [tenant])).map((r) => r.p);

@@ -1,7 +1,8 @@
 // The audit log: every audited request's AuditEvent is appended to the hash-chained trail before the
-// response leaves. Appends are grouped — the events that arrive while one batch is being written go
-// together in the next statement — and each process extends a chain of its own, so an append is one
-// statement; a request whose event could not be written fails (fail closed), never answering unaudited.
+// response leaves. Appends are grouped — write-behind, each batch waits until its oldest event is
+// LINGER_MS old, so one statement carries the events of every request in that time — and each process
+// extends a chain of its own, so an append is one statement; a request whose event could not be
+// written fails (fail closed), never answering unaudited.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
 import { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, startAuditChain } from '../store/index.js';
 import type { AuditRecord } from '../store/index.js';
@@ -13,10 +14,10 @@ const MAX_PENDING = 20_000;
 /** Pause between attempts while the trail cannot be written. */
 const RETRY_MS = 250;
 /**
- * Write-behind waits this long after the first event of a batch, so that one statement carries the
- * events of many requests rather than one each (the database's work per event falls several-fold).
+ * Write-behind writes a batch once its first event has waited this long, so that one statement carries
+ * the events of many requests rather than one each (the database's work per event falls several-fold).
  */
-const LINGER_MS = 10;
+export const LINGER_MS = 10;
 
 /**
  * `write-behind` (the default): a request's event is queued and written within milliseconds, after
@@ -31,6 +32,8 @@ export class AuditUnavailable extends Error {}
 
 interface Pending {
   record: AuditRecord;
+  /** performance.now() when handed over: a write-behind batch is written once its oldest event is LINGER_MS old. */
+  queued: number;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -57,16 +60,20 @@ export class AuditLog {
     if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
     if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (this.mode === 'write-behind') {
-        resolve();
-        this.flushing ??= new Promise((r) => setTimeout(r, LINGER_MS)).then(() => this.flush());
-      } else this.flushing ??= this.flush();
+      this.queue.push({ record, queued: performance.now(), resolve, reject });
+      if (this.mode === 'write-behind') resolve();
+      this.flushing ??= this.flush();
     });
   }
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
+      // Every batch lingers, not only the first: otherwise, under steady load, the events that arrive
+      // while one batch is written go out as the next batch at once, a statement for every one or two.
+      if (this.mode === 'write-behind' && this.failure === undefined && this.queue.length < MAX_BATCH) {
+        const wait = this.queue[0].queued + LINGER_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       const batch = this.queue.slice(0, MAX_BATCH);
       try {
         await this.append(batch.map((p) => p.record));

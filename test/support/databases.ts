@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate, openDatabase } from '../../src/store/index.js';
+import type { Database } from '../../src/store/index.js';
 
 export interface TestDatabase {
   name: 'pglite' | 'postgres';
@@ -85,5 +88,28 @@ export async function provisionProcessEnvironment(database: TestDatabase, prefix
       rmSync(dataDir, { recursive: true, force: true });
       await drop();
     },
+  };
+}
+
+/**
+ * A suite's own database, opened before its tests (and migrated, unless the suite migrates it itself)
+ * and dropped after them. Returns a getter: the database exists only once the suite has started.
+ */
+export function suiteDatabase(database: TestDatabase, options: { migrated: boolean }): () => Database {
+  let db: Database | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const provisioned = await database.provision();
+    drop = provisioned.drop;
+    db = await openDatabase({ databaseUrl: provisioned.databaseUrl });
+    if (options.migrated) await migrate(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await drop?.();
+  });
+  return () => {
+    if (!db) throw new Error('the suite database is opened in beforeAll');
+    return db;
   };
 }
