@@ -1,6 +1,8 @@
 // One FHIR AuditEvent per audited request: who (client, its tenant and roles, network address), on
 // whose behalf and why (purpose of use), what (the interaction and every record it touched), where
-// (the base), when, the outcome and the correlation id.
+// (the base), when, the outcome and the correlation id. The trail stores the facts (a third of the
+// AuditEvent's size: no fixed codings or system URLs) and the AuditEvent is rendered from them when
+// read, so what each request costs the trail stays small (decision 0019).
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { AuditRecord } from '../store/index.js';
 import type { Purpose } from './policy/document.js';
@@ -45,8 +47,22 @@ export interface AuditFacts {
   correlationId: string;
 }
 
+/** What the trail stores for a request: its facts, hashed into the chain as this text. */
 export function auditRecord(f: AuditFacts): AuditRecord {
-  const event: AuditEvent = {
+  return { id: f.id, recorded: f.recorded, tenant: f.tenant, agent: f.agent.clientId, content: JSON.stringify(f), entities: f.entities.map((e) => e.key) };
+}
+
+/**
+ * The FHIR AuditEvent of a stored event. Events written before the trail stored facts hold their
+ * AuditEvent itself, which is returned as it is.
+ */
+export function renderAuditEvent(content: string): AuditEvent {
+  const stored = JSON.parse(content) as AuditFacts | AuditEvent;
+  return 'resourceType' in stored ? stored : auditEvent(stored);
+}
+
+function auditEvent(f: AuditFacts): AuditEvent {
+  return {
     resourceType: 'AuditEvent',
     id: f.id,
     extension: [
@@ -72,5 +88,4 @@ export function auditRecord(f: AuditFacts): AuditRecord {
     source: { site: f.site, observer: { display: 'OpenSCIP' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '3', display: 'Web Server' }] },
     ...(f.entities.length ? { entity: f.entities.map((e) => ({ what: { reference: e.url } })) } : {}),
   };
-  return { id: f.id, recorded: f.recorded, tenant: f.tenant, agent: f.agent.clientId, content: JSON.stringify(event), entities: f.entities.map((e) => e.key) };
 }

@@ -11,7 +11,7 @@ export { registerClient } from './clients.js';
 export type { NewClient } from './clients.js';
 export { AuditLog, verifyAuditChain } from './audit.js';
 export type { VerifyResult } from './audit.js';
-export { auditRecord, CORRELATION_EXTENSION } from './audit-event.js';
+export { auditRecord, CORRELATION_EXTENSION, renderAuditEvent } from './audit-event.js';
 export type { AuditFacts } from './audit-event.js';
 export { Policies } from './policy/policies.js';
 export { ROLES } from './policy/default-policy.js';

@@ -5,7 +5,7 @@
 import { FhirError } from '../fhir/errors.js';
 import type { AccessControl } from '../fhir/context.js';
 import { bundle, queryString } from '../rest/bundle.js';
-import { RawJson } from '../rest/raw-json.js';
+import { renderAuditEvent } from '../access/index.js';
 import type { FhirResponse } from '../rest/types.js';
 import { searchAudit } from '../store/index.js';
 import type { AuditQuery } from '../store/index.js';
@@ -53,8 +53,8 @@ export async function searchAuditEvents(platform: Platform, access: AccessContro
   const link = [{ relation: 'self', url: page(q.offset) }];
   if (q.offset + q.limit < found.total) link.push({ relation: 'next', url: page(q.offset + q.limit) });
   const entries = found.contents.map((content) => {
-    const id = (JSON.parse(content) as { id: string }).id;
-    return { fullUrl: `${base}/AuditEvent/${id}`, resource: new RawJson(content), search: { mode: 'match' as const } };
+    const event = renderAuditEvent(content);
+    return { fullUrl: `${base}/AuditEvent/${event.id}`, resource: event, search: { mode: 'match' as const } };
   });
   return { status: 200, headers: {}, body: bundle('searchset', entries, { total: found.total, link }) };
 }

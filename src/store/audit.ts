@@ -59,25 +59,23 @@ export async function appendAudit(db: Database, head: ChainHead, records: readon
     seq++;
     const prevHash = hash;
     hash = chainHash(prevHash, { ...r, chain: head.chain, seq });
-    return { ...r, seq, prevHash, hash };
+    return { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prev_hash: prevHash, hash, entities: [...new Set(r.entities)] };
   });
-  const entities = rows.flatMap((r) => [...new Set(r.entities)].map((e) => [e, r.seq] as const));
+  // The batch travels as one JSON text: serialised natively and parsed by the server in one pass,
+  // where text arrays cost an escaping pass in JavaScript per value (a third of an event's Node CPU).
   const [moved] = await db.query<{ n: string | number }>(
     `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
+     batch AS (SELECT * FROM json_to_recordset($5::text::json)
+       AS r(seq bigint, id text, recorded text, tenant text, agent text, content text, prev_hash text, hash text, entities text[])),
      events AS (
        INSERT INTO audit_event (chain, seq, id, recorded, tenant, agent, content, prev_hash, hash)
-       SELECT (SELECT chain FROM head), * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       SELECT (SELECT chain FROM head), seq, id, recorded, tenant, agent, content, prev_hash, hash FROM batch
        WHERE EXISTS (SELECT 1 FROM head)),
      entities AS (
        INSERT INTO audit_entity (reference, chain, seq)
-       SELECT r, (SELECT chain FROM head), s FROM unnest($13::text[], $14::bigint[]) AS u(r, s) WHERE EXISTS (SELECT 1 FROM head))
+       SELECT e, (SELECT chain FROM head), seq FROM batch, unnest(entities) AS e WHERE EXISTS (SELECT 1 FROM head))
      SELECT count(*) AS n FROM head`,
-    [
-      head.chain, head.seq, seq, hash,
-      rows.map((r) => r.seq), rows.map((r) => r.id), rows.map((r) => r.recorded), rows.map((r) => r.tenant), rows.map((r) => r.agent),
-      rows.map((r) => r.content), rows.map((r) => r.prevHash), rows.map((r) => r.hash),
-      entities.map(([e]) => e), entities.map(([, s]) => s),
-    ],
+    [head.chain, head.seq, seq, hash, JSON.stringify(rows)],
   );
   return Number(moved.n) === 1 ? { chain: head.chain, seq, hash } : undefined;
 }
