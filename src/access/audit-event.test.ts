@@ -27,7 +27,7 @@ describe('audit events', () => {
     expect(event.agent?.[0]).toMatchObject({ who: { identifier: { value: 'bench-care-worker' } }, role: [{ coding: [{ code: 'care-worker' }] }], network: { address: '127.0.0.1' } });
     expect(event.extension).toContainEqual({ url: CORRELATION_EXTENSION, valueString: 'request-1' });
     expect(createValidator(loadDefinitions(), createTerminology()).validate(event as Resource)).toEqual([]);
-    // A third of the AuditEvent's size or so: what every request costs the trail.
+    // About half the AuditEvent: what every request costs the trail.
     expect(record.content.length).toBeLessThan(JSON.stringify(event).length * 0.6);
   });
 

@@ -1,6 +1,6 @@
 // One FHIR AuditEvent per audited request: who (client, its tenant and roles, network address), on
 // whose behalf and why (purpose of use), what (the interaction and every record it touched), where
-// (the base), when, the outcome and the correlation id. The trail stores the facts (a third of the
+// (the base), when, the outcome and the correlation id. The trail stores the facts (half the
 // AuditEvent's size: no fixed codings or system URLs) and the AuditEvent is rendered from them when
 // read, so what each request costs the trail stays small (decision 0019).
 import type { AuditEvent } from '@medplum/fhirtypes';
