@@ -10,6 +10,7 @@ import type { JWK, CryptoKey } from 'jose';
 import { FhirError } from '../fhir/errors.js';
 import type { Database, SigningKeyRecord } from '../store/index.js';
 import { platform } from '../store/index.js';
+import { Refreshed } from './refreshed.js';
 
 export const SIGNING_ALGORITHM = 'ES256';
 const RECHECK_MS = 60_000;
@@ -58,49 +59,37 @@ async function rotateIf(db: Database, needed: (signing: SigningKeyRecord | undef
 export const rotateSigningKey = (db: Database): Promise<string> => rotateIf(db, () => true);
 
 export class SigningKeyRing implements SigningKeys {
-  private checkedAt = Date.now();
   private reloadedAt = 0;
-  private refreshing: Promise<void> | undefined;
+  private readonly set: Refreshed<LoadedSet>;
 
-  private constructor(
-    private readonly db: Database,
-    private readonly lifetimes: KeyLifetimes,
-    private set: LoadedSet,
-  ) {}
+  private constructor(db: Database, lifetimes: KeyLifetimes, loaded: LoadedSet) {
+    this.set = new Refreshed(loaded, () => SigningKeyRing.readOrInstall(db, lifetimes), RECHECK_MS);
+  }
 
   static async load(db: Database, lifetimes: KeyLifetimes): Promise<SigningKeyRing> {
     return new SigningKeyRing(db, lifetimes, await SigningKeyRing.readOrInstall(db, lifetimes));
   }
 
   get current(): { kid: string; key: CryptoKey } {
-    if (Date.now() - this.checkedAt > RECHECK_MS) {
-      this.checkedAt = Date.now();
-      void this.refresh();
-    }
-    return this.set.current;
+    return this.set.value.current;
   }
 
   get publicJwks(): JWK[] {
-    return this.set.publicJwks;
+    return this.set.value.publicJwks;
   }
 
   async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
     if (!kid) return undefined;
-    const known = this.set.verifiers.get(kid);
+    const known = this.set.value.verifiers.get(kid);
     if (known || Date.now() - this.reloadedAt < UNKNOWN_KID_RELOAD_MS) return known;
     this.reloadedAt = Date.now();
     await this.refresh();
-    return this.set.verifiers.get(kid);
+    return this.set.value.verifiers.get(kid);
   }
 
   /** Rereads the set (rotating first when the signing key has outlived its lifetime). */
   refresh(): Promise<void> {
-    this.refreshing ??= SigningKeyRing.readOrInstall(this.db, this.lifetimes)
-      .then((set) => void (this.set = set))
-      // The database is unreachable: keep signing with the keys held; the next check retries.
-      .catch(() => undefined)
-      .finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    return this.set.refresh();
   }
 
   private static async readOrInstall(db: Database, lifetimes: KeyLifetimes): Promise<LoadedSet> {

@@ -5,18 +5,20 @@ import { DEFAULT_POLICY } from './default-policy.js';
 import { checkPolicy } from './document.js';
 import type { PolicyDocument } from './document.js';
 import { PolicyEngine } from './engine.js';
+import { Refreshed } from '../refreshed.js';
 
 const RECHECK_MS = 5_000;
 
 export class Policies {
-  private checkedAt = 0;
-  private checking: Promise<void> | undefined;
+  private readonly inForce: Refreshed<PolicyEngine>;
 
   private constructor(
     private readonly repo: Repository,
     private readonly knownTypes: ReadonlySet<string>,
-    private current: PolicyEngine,
-  ) {}
+    engine: PolicyEngine,
+  ) {
+    this.inForce = new Refreshed(engine, (held) => this.newer(held), RECHECK_MS);
+  }
 
   static async load(repo: Repository, knownTypes: ReadonlySet<string>): Promise<Policies> {
     let stored = await repo.access.currentPolicy();
@@ -33,27 +35,20 @@ export class Policies {
 
   /** The engine of the policy in force (a newer stored version is picked up within RECHECK_MS). */
   get engine(): PolicyEngine {
-    if (Date.now() - this.checkedAt > RECHECK_MS && !this.checking) {
-      this.checkedAt = Date.now();
-      this.checking = this.reload().finally(() => (this.checking = undefined));
-    }
-    return this.current;
+    return this.inForce.value;
   }
 
   /** Checks and stores a new version, and puts it in force here at once. */
   async set(document: unknown, author: string): Promise<PolicyEngine> {
     const checked: PolicyDocument = checkPolicy(document, this.knownTypes);
     const version = await this.repo.access.savePolicy(checked, author);
-    if (version > this.current.version) this.current = new PolicyEngine(checked, version);
-    return this.current;
+    if (version > this.inForce.value.version) this.inForce.hold(new PolicyEngine(checked, version));
+    return this.inForce.value;
   }
 
-  private async reload(): Promise<void> {
-    try {
-      const stored = await this.repo.access.currentPolicy();
-      if (stored && stored.version > this.current.version) this.current = new PolicyEngine(checkPolicy(stored.document, this.knownTypes), stored.version);
-    } catch {
-      // The database is unreachable: keep deciding with the policy in force; the next request retries.
-    }
+  /** The stored policy when it is newer than the one held, else the one held. */
+  private async newer(held: PolicyEngine): Promise<PolicyEngine> {
+    const stored = await this.repo.access.currentPolicy();
+    return stored && stored.version > held.version ? new PolicyEngine(checkPolicy(stored.document, this.knownTypes), stored.version) : held;
   }
 }
