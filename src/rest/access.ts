@@ -3,7 +3,7 @@
 import { FhirError } from '../fhir/errors.js';
 import type { AccessGrant, RequestContext } from '../fhir/context.js';
 import type { Resource } from '../fhir/types.js';
-import type { Repository } from '../store/index.js';
+import type { WriteOptions } from '../store/index.js';
 
 export function grantOf(ctx: RequestContext): AccessGrant {
   if (!ctx.grant) throw new Error('an interaction ran without being authorised (router bug)');
@@ -53,9 +53,13 @@ export function readable<T extends { type: string; content: string }>(ctx: Reque
   });
 }
 
-/** Before replacing or deleting: the current version must be one the caller may see (no silent relabelling). */
-export async function requireWritableCurrent(ctx: RequestContext, repo: Repository, type: string, id: string): Promise<void> {
-  if (grantOf(ctx).unrestricted) return;
-  const current = await repo.read(ctx.tenant, type, id);
-  if (current && !current.deleted) requireVisible(ctx, type, id, current.content);
+/**
+ * Before replacing or deleting: the current version must be one the caller may see (no silent
+ * relabelling). Checked by the write on the version it locks, so a relabelling in between cannot slip by.
+ */
+export function writableCurrent(ctx: RequestContext, type: string, id: string): WriteOptions['checkCurrent'] {
+  if (grantOf(ctx).unrestricted) return undefined;
+  return (current) => {
+    if (current && !current.deleted) requireVisible(ctx, type, id, current.content);
+  };
 }

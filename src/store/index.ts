@@ -4,7 +4,7 @@ export type { DatabaseConfig } from './db/open.js';
 export type { Database, Queryable } from './db/driver.js';
 export { migrate } from './migrate.js';
 export { Repository } from './repository.js';
-export type { SearchScope, StoreServices, WriteResult } from './repository.js';
+export type { SearchScope, StoreServices, WriteOptions, WriteResult } from './repository.js';
 export { AccessRecords } from './access.js';
 export type { BreakGlassGrant, CareService, RelationshipHolder, StoredPolicy } from './access.js';
 export { scanCurrent } from './resources.js';

@@ -49,6 +49,14 @@ export interface WriteResult {
   created: boolean;
 }
 
+/** How a replacing write (update, delete) is conditioned on the version it replaces. */
+export interface WriteOptions {
+  /** The version the client last saw (412 when stale). */
+  ifMatch?: number;
+  /** Refuses the write by throwing, given the current version, read under its row lock. */
+  checkCurrent?: (current: StoredVersion | undefined) => void;
+}
+
 export class Repository {
   constructor(
     private readonly q: Queryable,
@@ -92,9 +100,10 @@ export class Repository {
    * Creates or replaces `type/id`. `ifMatch` is the version the client last saw (412 when stale).
    * Locks the current row so concurrent updates serialise.
    */
-  update(tenant: string, resource: Resource, id: string, options: { ifMatch?: number; method?: WriteMethod } = {}): Promise<WriteResult> {
+  update(tenant: string, resource: Resource, id: string, options: WriteOptions & { method?: WriteMethod } = {}): Promise<WriteResult> {
     return this.transaction(async (repo) => {
       const current = await readCurrent(repo.q, { tenant, type: resource.resourceType, id }, true);
+      options.checkCurrent?.(current);
       if (options.ifMatch !== undefined && current?.version !== options.ifMatch) {
         throw new FhirError('precondition-failed', {
           diagnostics: `Version conflict: If-Match names version ${options.ifMatch} but the current version is ${current ? current.version : 'none'}`,
@@ -107,9 +116,10 @@ export class Repository {
   }
 
   /** Deletes as a new version; returns undefined when there is nothing current to delete. */
-  delete(tenant: string, type: string, id: string, options: { ifMatch?: number } = {}): Promise<StoredVersion | undefined> {
+  delete(tenant: string, type: string, id: string, options: WriteOptions = {}): Promise<StoredVersion | undefined> {
     return this.transaction(async (repo) => {
       const current = await readCurrent(repo.q, { tenant, type, id }, true);
+      options.checkCurrent?.(current);
       if (options.ifMatch !== undefined && current?.version !== options.ifMatch) {
         throw new FhirError('precondition-failed', { diagnostics: `Version conflict: If-Match names version ${options.ifMatch}` });
       }

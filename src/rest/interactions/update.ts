@@ -3,7 +3,7 @@
 import { FhirError, invalid } from '../../fhir/errors.js';
 import type { Resource } from '../../fhir/types.js';
 import type { Repository } from '../../store/index.js';
-import { requireWritableCurrent } from '../access.js';
+import { writableCurrent } from '../access.js';
 import { conditionalMatches } from '../conditional.js';
 import { writeResponse } from '../response.js';
 import { bodyResource, ifMatchVersion, requireId, requireType, validateForWrite } from '../resource-input.js';
@@ -42,8 +42,7 @@ export const conditionalUpdate: InteractionHandler = async (ctx, req, repo, serv
 };
 
 async function put(ctx: RequestContext, req: FhirRequest, repo: Repository, resource: Resource, id: string): Promise<FhirResponse> {
-  await requireWritableCurrent(ctx, repo, resource.resourceType, id);
-  const written = await repo.update(ctx.tenant, resource, id, { ifMatch: ifMatchVersion(req.headers['if-match']) });
+  const written = await repo.update(ctx.tenant, resource, id, { ifMatch: ifMatchVersion(req.headers['if-match']), checkCurrent: writableCurrent(ctx, resource.resourceType, id) });
   const v = written.version;
   return writeResponse(ctx, req, written.created ? 201 : 200, v, `${written.created ? 'Created' : 'Updated'} ${v.type}/${v.id} version ${v.version}`);
 }
