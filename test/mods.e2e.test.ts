@@ -228,5 +228,10 @@ describe.each(await testDatabases())('MODS API and the transform operation on $n
     const unknown = await t.call('GET', `${T}/mods/horoscope?subjectOfCare=soc-0001`);
     expect(unknown.status).toBe(404);
     expect(unknown.json.resourceType).toBe('OperationOutcome');
+    expect(unknown.json.issue[0].diagnostics).toContain("Unknown MODS class 'horoscope'");
+    // An unknown class is answered only to a caller admitted to the tenant, as a known one is.
+    expect((await t.call('GET', `${T}/mods/horoscope?subjectOfCare=soc-0001`, { as: null })).status).toBe(401);
+    expect((await t.call('GET', '/tenants/meadow-homecare/mods/horoscope?subjectOfCare=soc-0001')).status).toBe(403);
+    expect((await t.call('GET', '/tenants/no-such-tenant/mods/horoscope?subjectOfCare=soc-0001')).status).toBe(404);
   });
 });

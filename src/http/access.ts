@@ -44,14 +44,17 @@ export function accessFor(platform: Platform, request: FastifyRequest, principal
   });
 }
 
-/**
- * The checks of a tenant route outside the FHIR engine (MODS, registrations): the caller authenticated,
- * the tenant exists and is theirs, and the policy permits the access on the type.
- */
-export async function authoriseTenantRoute(platform: Platform, request: FastifyRequest, requireTenant: RequireTenant, tenant: string, access: AccessRequest): Promise<AccessGrant> {
+/** The first checks of a tenant route outside the FHIR engine: the caller authenticated, the tenant exists and is theirs. */
+export async function admitToTenant(platform: Platform, request: FastifyRequest, requireTenant: RequireTenant, tenant: string): Promise<Principal> {
   auditNote(request).tenant = tenant;
   const principal = await authenticateRequest(platform.tokens, request);
   await requireTenant(tenant);
   authoriseTenant(principal, tenant, request.method !== 'GET' && request.method !== 'HEAD');
+  return principal;
+}
+
+/** The checks of a tenant route outside the FHIR engine (MODS, registrations): admitted, and the policy permits the access on the type. */
+export async function authoriseTenantRoute(platform: Platform, request: FastifyRequest, requireTenant: RequireTenant, tenant: string, access: AccessRequest): Promise<AccessGrant> {
+  const principal = await admitToTenant(platform, request, requireTenant, tenant);
   return accessFor(platform, request, principal, tenant).authorise(access);
 }

@@ -5,11 +5,9 @@ import { FhirError } from '../fhir/errors.js';
 import { MAX_LISTED, MODS_CLASSES, MODS_COLLECTION, MODS_JSON, modsClass } from '../mods/index.js';
 import type { ModsClass } from '../mods/index.js';
 import type { Platform } from '../platform.js';
-import { auditNote } from './audit.js';
 import type { ScopeAccess } from '../fhir/context.js';
 import type { Resource } from '../fhir/types.js';
-import { authoriseTenantRoute } from './access.js';
-import { authenticateRequest } from './authenticate.js';
+import { admitToTenant, authoriseTenantRoute } from './access.js';
 import type { RequireTenant } from './tenants.js';
 
 interface ModsParams {
@@ -29,8 +27,7 @@ export function modsRoutes(app: FastifyInstance, platform: Platform, requireTena
     const params = request.params as ModsParams;
     const cls = modsClass(params.class);
     if (!cls) {
-      auditNote(request).tenant = params.tenant;
-      await authenticateRequest(platform.tokens, request);
+      await admitToTenant(platform, request, requireTenant, params.tenant);
       throw new FhirError('not-found', { diagnostics: `Unknown MODS class '${params.class}' (${MODS_CLASSES.map((c) => c.name).join(', ')})` });
     }
     const grant = await authoriseTenantRoute(platform, request, requireTenant, params.tenant, { interaction, type: cls.resourceType, access });
