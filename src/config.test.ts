@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', DATABASE_URL: 'postgres://u@h/db', SCIP_PUBLIC_URL: 'https://scip.example.org/', SCIP_DEMO: 'false', SCIP_CHANGE_FEED: 'false' });
     expect([c.port, c.publicUrl, c.databaseUrl, c.demo, c.changeFeed]).toEqual([9000, 'https://scip.example.org', 'postgres://u@h/db', false, false]);
     expect(loadConfig({}).changeFeed).toBe(true);
+    expect([loadConfig({}).embeddedSharedBuffersMb, loadConfig({ SCIP_PGLITE_SHARED_BUFFERS_MB: '128' }).embeddedSharedBuffersMb]).toEqual([32, 128]);
   });
 
   it('refuses bad values with a message naming the variable', () => {
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ SCIP_DEMO: 'maybe' })).toThrow(/SCIP_DEMO/);
+    expect(() => loadConfig({ SCIP_PGLITE_SHARED_BUFFERS_MB: '32MB' })).toThrow(/SCIP_PGLITE_SHARED_BUFFERS_MB/);
   });
 
   it('reads the distributed topology, and refuses an incomplete one', () => {

@@ -1,6 +1,7 @@
 // One typed configuration, read from the environment and validated at start.
 import { resolve } from 'node:path';
 import type { ExternalIdp } from './access/index.js';
+import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from './store/index.js';
 
 export interface Config {
   host: string;
@@ -15,6 +16,8 @@ export interface Config {
   /** Prefix of the JetStream streams, subjects and consumers of this platform (one NATS may serve several). */
   natsNamespace: string;
   maxConnections: number;
+  /** Shared buffers of the embedded database (PGlite), in MB: most of its memory floor. */
+  embeddedSharedBuffersMb: number;
   /** Longest a single SQL statement may run before it is cancelled (a search too costly to answer). */
   statementTimeoutMs: number;
   /** How long the central platform waits for one tenant in a federated read before leaving it out (ms). */
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     natsUrl: env.NATS_URL || undefined,
     natsNamespace: natsNamespace(env.SCIP_NATS_NAMESPACE),
     maxConnections: integer(env, 'SCIP_DB_MAX_CONNECTIONS', 10, 1, 500),
+    embeddedSharedBuffersMb: integer(env, 'SCIP_PGLITE_SHARED_BUFFERS_MB', DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, 1, 65_536),
     statementTimeoutMs: integer(env, 'SCIP_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     tenantTimeoutMs: integer(env, 'SCIP_TENANT_TIMEOUT_MS', 2000, 10, 600_000),
     maxBodyBytes: integer(env, 'SCIP_MAX_BODY_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),

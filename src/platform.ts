@@ -76,7 +76,7 @@ function matchModel(config: Config) {
 }
 
 export async function startPlatform(config: Config, overrides: { clock?: () => Date; newId?: () => string } = {}): Promise<Platform> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections, statementTimeoutMs: config.statementTimeoutMs });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: config.maxConnections, statementTimeoutMs: config.statementTimeoutMs, embeddedSharedBuffersMb: config.embeddedSharedBuffersMb });
   let stream: ChangeStream | undefined;
   try {
     await migrate(db);

@@ -15,7 +15,7 @@ import type { Database } from '../store/index.js';
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 2 });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, maxConnections: 2, embeddedSharedBuffersMb: config.embeddedSharedBuffersMb });
   try {
     await migrate(db);
     return await fn(db);

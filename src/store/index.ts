@@ -1,5 +1,6 @@
 // The store's public door: the only module other layers import from store/.
 export { openDatabase } from './db/open.js';
+export { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB } from './db/pglite.js';
 export type { DatabaseConfig } from './db/open.js';
 export type { Database, Queryable } from './db/driver.js';
 export { migrate } from './migrate.js';

@@ -16,18 +16,20 @@ export interface DatabaseConfig {
    * PGlite cannot interrupt a running statement (no signals in WASM), so it applies to servers only.
    */
   statementTimeoutMs?: number;
+  /** The embedded database's shared buffers (its memory floor); the driver's default when unset. */
+  embeddedSharedBuffersMb?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) {
     return openPostgres({ url: config.databaseUrl, maxConnections: config.maxConnections ?? 10, statementTimeoutMs: config.statementTimeoutMs });
   }
-  if (config.dataDir === undefined) return openPglite(undefined);
+  if (config.dataDir === undefined) return openPglite(undefined, config.embeddedSharedBuffersMb);
   const dir = join(config.dataDir, 'pgdata');
   mkdirSync(dir, { recursive: true });
   const release = lockDataDir(config.dataDir);
   try {
-    const db = await openPglite(dir);
+    const db = await openPglite(dir, config.embeddedSharedBuffersMb);
     return {
       ...db,
       close: async () => {
