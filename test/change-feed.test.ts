@@ -1,9 +1,10 @@
 // The change feed's failure handling on a real store: a change that keeps failing is set aside (and
-// logged) after three attempts, while the changes batched with it are still applied, once.
+// logged) after three attempts, while the changes batched with it are still applied, once; while the
+// destination a handler sends changes to is unavailable, nothing is set aside and nothing is lost.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDigest, ChangeFeed, OutboxSource, RecordLocator, settleHere } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, DestinationUnavailable, OutboxSource, RecordLocator, settleHere } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
 import type { Repository } from '../src/store/index.js';
@@ -57,5 +58,25 @@ describe.each(await testDatabases())('change feed failures on $name', (database)
     const messages = logged.map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(messages.filter((m) => m === 'change feed: change failed')).toHaveLength(3);
     expect(messages).toContain('change feed: change set aside after repeated failures');
+  });
+
+  it('keeps every change while the destination is unavailable, and hands each over once it is back', async () => {
+    const logged: string[] = [];
+    const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (logged.push(chunk.toString()), done()) }));
+    let available = false;
+    const delivered: string[] = [];
+    const feed = new ChangeFeed(t.platform.repo, new OutboxSource(t.platform.repo), async (_tx, change) => {
+      if (!available) throw new DestinationUnavailable('NATS is down');
+      delivered.push(change.id);
+    }, log);
+    const ids: string[] = [];
+    for (const family of ['Down', 'Still']) ids.push((await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family }] } })).json.id as string);
+    for (let attempt = 0; attempt < 5; attempt++) await expect(feed.drain()).rejects.toBeInstanceOf(DestinationUnavailable);
+    const waiting = await t.platform.db.query<{ id: string }>('SELECT id FROM change_outbox ORDER BY seq');
+    expect(waiting.map((r) => r.id)).toEqual(ids);
+    available = true;
+    await feed.drain();
+    expect(delivered).toEqual(ids);
+    expect(logged.map((l) => (JSON.parse(l) as { msg: string }).msg)).not.toContain('change feed: change set aside after repeated failures');
   });
 });

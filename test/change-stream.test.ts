@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDigest, ChangeFeed, ChangeStream, RecordLocator } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, RecordLocator, relaySettlements, settleAtDpl } from '../src/federation/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import { pglite } from './support/databases.js';
@@ -34,9 +34,8 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
   it('applies each change once and publishes how registrations ended', async () => {
     const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
     const locator = new RecordLocator(t.platform.defs, settings);
-    const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), locator, settings, (_tx, change, outcome) =>
-      stream.publishSettlement({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome }),
-    );
+    const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), locator, settings, settleAtDpl);
+    const relay = relaySettlements(t.platform.repo, stream, pino({ level: 'silent' }));
     const patient = (id: string, nhs: string) => ({
       tenant: 'sunrise-care',
       type: 'Patient',
@@ -57,6 +56,7 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     const persons = async (nhs: string): Promise<{ resource: { id: string } }[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
     const [person] = await eventually(async () => {
       await feed.drain();
+      await relay.drain();
       const found = await persons('9990000026');
       expect(found).toHaveLength(1);
       return found;
@@ -71,7 +71,38 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     const settlements = await jsm.streams.info(`${namespace}-settlements`);
     expect(settlements.state.messages).toBe(1);
     const settled = JSON.parse(new TextDecoder().decode((await jsm.streams.getMessage(`${namespace}-settlements`, { seq: settlements.state.first_seq }))?.data));
-    expect(settled).toMatchObject({ tenant: 'sunrise-care', subjectOfCareId: 'new', upToVersion: 1, outcome: { status: 'registered' } });
+    expect(settled).toMatchObject({ tenant: 'sunrise-care', subjectOfCareId: 'new', upToVersion: 1, outcome: { status: 'registered', personId: person.resource.id } });
     await nc.close();
+  });
+
+  it('relays a settlement only once the registration committed', async () => {
+    const change = { seq: '1', tenant: 'sunrise-care', type: 'Patient', id: 'rolled-back', version: 1, deleted: false };
+    await t.platform.repo
+      .transaction(async (tx) => {
+        await settleAtDpl(tx, change, { status: 'registered', personId: 'nobody' });
+        throw new Error('the registration failed to commit');
+      })
+      .catch(() => undefined);
+    await settleAtDpl(t.platform.repo, { ...change, id: 'committed' }, { status: 'failed', reason: 'invalid-nhs-number', diagnostics: 'x' });
+    await relaySettlements(t.platform.repo, stream, pino({ level: 'silent' })).drain();
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info(`${namespace}-settlements`);
+    const relayed = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) relayed.push(JSON.parse(new TextDecoder().decode((await jsm.streams.getMessage(`${namespace}-settlements`, { seq }))?.data)).subjectOfCareId);
+    expect(relayed).toContain('committed');
+    expect(relayed).not.toContain('rolled-back');
+    expect(await t.platform.db.query('SELECT * FROM settlement_outbox')).toEqual([]);
+    await nc.close();
+  });
+
+  it('says NATS is unavailable when it cannot store a message, and that a message too large is at fault', async () => {
+    const closed = await ChangeStream.connect(NATS_URL, namespace, pino({ level: 'silent' }));
+    await closed.close();
+    const change = { tenant: 'sunrise-care', type: 'Patient', id: 'p', version: 1, deleted: false };
+    await expect(closed.publishChange(change)).rejects.toBeInstanceOf(DestinationUnavailable);
+    const tooLarge = stream.publishChange({ ...change, content: 'x'.repeat(2 * 1024 * 1024) });
+    await expect(tooLarge).rejects.toThrow(/max_payload/);
+    await expect(tooLarge).rejects.not.toBeInstanceOf(DestinationUnavailable);
   });
 });

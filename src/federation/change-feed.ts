@@ -3,7 +3,10 @@
 // with their own store publish to (change-stream.ts) — and go to a handler: the central platform's digest
 // (digest.ts), or a DPL's relay that publishes them (change-relay.ts). Changes are handled in batches,
 // each batch in one transaction with its taking from the source; a batch that fails is retried one change
-// at a time, so the change that fails is found and, after a few attempts, set aside.
+// at a time, so the change that fails is found and, after a few attempts, set aside — unless what failed
+// is where the handler sends it (DestinationUnavailable): then nothing is set aside, the batch is put
+// back and retried until the destination answers. The same loop relays the settlements the central
+// platform queues for DPLs (change-relay.ts): any item with a sequence number can travel this way.
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';
 
@@ -13,18 +16,32 @@ const IDLE_POLL_MS = 100;
 /** Changes handled per transaction. */
 const BATCH_SIZE = 50;
 
+/** What a feed carries: changes, or anything else taken in order from a source. */
+export interface FeedItem {
+  seq: string;
+}
+
 /** Where a feed's changes come from. */
-export interface ChangeSource {
+export interface ChangeSource<T extends FeedItem = Change> {
   /** The next changes (at most `limit`, in order), taken inside the batch's transaction. */
-  take(tx: Repository, limit: number): Promise<Change[]>;
+  take(tx: Repository, limit: number): Promise<T[]>;
   /** The transaction that took and handled these changes committed. */
-  committed(changes: readonly Change[]): Promise<void>;
+  committed(changes: readonly T[]): Promise<void>;
   /** Gives up on a change that keeps failing (already logged). */
-  setAside(change: Change): Promise<void>;
+  setAside(change: T): Promise<void>;
 }
 
 /** Handles one change inside the batch's transaction. */
-export type ChangeHandler = (tx: Repository, change: Change) => Promise<void>;
+export type ChangeHandler<T extends FeedItem = Change> = (tx: Repository, change: T) => Promise<void>;
+
+/**
+ * Thrown by a handler when what it sends the change to (NATS JetStream) did not take it: the change is
+ * not at fault, so it is never set aside; the batch waits and is tried again.
+ */
+export class DestinationUnavailable extends Error {}
+
+/** While the source, the database or the destination is unavailable, a feed tries again this often. */
+const RETRY_MS = 1000;
 
 /** The outbox of this database: what its tenants wrote (one lane of it; of some tenants only, for a DPL). */
 export class OutboxSource implements ChangeSource {
@@ -56,7 +73,7 @@ export interface Feed {
   drain(): Promise<void>;
 }
 
-export class ChangeFeed implements Feed {
+export class ChangeFeed<T extends FeedItem = Change> implements Feed {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -68,8 +85,8 @@ export class ChangeFeed implements Feed {
 
   constructor(
     private readonly repo: Repository,
-    private readonly source: ChangeSource,
-    private readonly handle: ChangeHandler,
+    private readonly source: ChangeSource<T>,
+    private readonly handle: ChangeHandler<T>,
     private readonly log: Logger,
   ) {}
 
@@ -102,7 +119,8 @@ export class ChangeFeed implements Feed {
     try {
       for (let i = 0; i < 200 && !this.stopped && (await this.step()); i++) worked = true;
     } catch (err) {
-      this.log.error({ err }, 'change feed: source or database unavailable, retrying');
+      this.log.error({ err }, 'change feed: source, database or destination unavailable, retrying');
+      return this.schedule(RETRY_MS);
     }
     this.schedule(worked ? 0 : IDLE_POLL_MS);
   }
@@ -115,7 +133,7 @@ export class ChangeFeed implements Feed {
 
   /** One batch in one transaction. False when there was nothing to do. */
   private async stepAlone(): Promise<boolean> {
-    let taken: Change[] = [];
+    let taken: T[] = [];
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {
       const worked = await this.repo.transaction(async (tx) => {
@@ -127,7 +145,7 @@ export class ChangeFeed implements Feed {
       if (this.isolating > 0) this.isolating--;
       return worked;
     } catch (err) {
-      if (taken.length === 0) throw err;
+      if (taken.length === 0 || err instanceof DestinationUnavailable) throw err;
       if (taken.length > 1) {
         this.isolating = taken.length;
         return true;

@@ -9,20 +9,12 @@ import type { JsMsg, JetStreamClient, JetStreamManager, ConsumerMessages, Consum
 import type * as JetStreamModule from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { Change, Repository } from '../store/index.js';
+import type { Change, Repository, Settlement } from '../store/index.js';
+import { DestinationUnavailable } from './change-feed.js';
 import type { ChangeSource, Feed } from './change-feed.js';
-import type { RegistrationOutcome } from './digest.js';
 
 /** A change as it travels: its position is the stream's, not the outbox's. */
 export type StreamedChange = Omit<Change, 'seq'>;
-
-/** How a tenant's registration requests for a Patient ended, up to a version. */
-export interface Settlement {
-  tenant: string;
-  subjectOfCareId: string;
-  upToVersion: number;
-  outcome: RegistrationOutcome;
-}
 
 type JetStreamApi = typeof JetStreamModule;
 
@@ -89,12 +81,26 @@ export class ChangeStream {
     return (await this.js.consumers.get(stream, durable)).consume({ max_messages: 200 });
   }
 
-  async publishChange(change: StreamedChange): Promise<void> {
-    await this.js.publish(this.subject('changes', change.tenant), JSON.stringify(change), { msgID: `${change.tenant}/${change.type}/${change.id}/${change.version}` });
+  publishChange(change: StreamedChange): Promise<void> {
+    return this.publish(this.subject('changes', change.tenant), JSON.stringify(change), `${change.tenant}/${change.type}/${change.id}/${change.version}`);
   }
 
-  async publishSettlement(settlement: Settlement): Promise<void> {
-    await this.js.publish(this.subject('settlements', settlement.tenant), JSON.stringify(settlement), { msgID: `${settlement.tenant}/${settlement.subjectOfCareId}/${settlement.upToVersion}` });
+  publishSettlement(settlement: Settlement): Promise<void> {
+    return this.publish(this.subject('settlements', settlement.tenant), JSON.stringify(settlement), `${settlement.tenant}/${settlement.subjectOfCareId}/${settlement.upToVersion}`);
+  }
+
+  /**
+   * Resolves once JetStream has stored the message. A message larger than the server takes is at fault
+   * itself (an Error); any other failure is NATS's (DestinationUnavailable: try again later).
+   */
+  private async publish(subject: string, data: string, msgID: string): Promise<void> {
+    const limit = this.nc.info?.max_payload;
+    if (limit !== undefined && Buffer.byteLength(data) > limit) throw new Error(`${msgID} is ${Buffer.byteLength(data)} bytes as a message; the NATS server takes at most ${limit} (max_payload)`);
+    try {
+      await this.js.publish(subject, data, { msgID });
+    } catch (err) {
+      throw new DestinationUnavailable(`NATS JetStream did not store ${msgID}`, { cause: err });
+    }
   }
 
   /** The central platform's source of the changes every DPL with its own store publishes. */

@@ -5,19 +5,24 @@
 import type { EpisodeOfCare, Patient } from '@medplum/fhirtypes';
 import { careServiceOf } from '../access/index.js';
 import type { PersonIndex } from '../identity/index.js';
-import type { Change, Repository } from '../store/index.js';
+import type { Change, RegistrationOutcome, Repository, Settlement } from '../store/index.js';
 import { patientsReferenced } from './change-feed.js';
 import type { RecordLocator } from './locator.js';
 import type { FederationSettings } from './settings.js';
 
-/** How a registration ended, as its pending requests are told. */
-export type RegistrationOutcome = { status: 'registered'; personId: string } | { status: 'failed'; reason: string; diagnostics: string };
-
 /** Tells the pending registrations of a Patient, up to the change's version, how they ended. */
 export type Settle = (tx: Repository, change: Change, outcome: RegistrationOutcome) => Promise<void>;
 
+const settlement = (change: Change, outcome: RegistrationOutcome): Settlement => ({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome });
+
 /** The registration requests are in this database (all-in-one, or DPLs sharing it). */
-export const settleHere: Settle = (tx, change, outcome) => tx.federation.settleRegistrations(change.tenant, change.id, change.version, outcome);
+export const settleHere: Settle = (tx, change, outcome) => tx.federation.settleRegistrations(settlement(change, outcome));
+
+/**
+ * The registration requests are in a DPL's own store: the settlement is queued in this transaction and
+ * relayed to the DPL once it commits (relaySettlements), never before.
+ */
+export const settleAtDpl: Settle = (tx, change, outcome) => tx.federation.queueSettlement(settlement(change, outcome));
 
 export class ChangeDigest {
   constructor(

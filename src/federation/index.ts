@@ -18,8 +18,8 @@ import type { Repository } from '../store/index.js';
 import { ChangeFeed, feeds, OutboxSource } from './change-feed.js';
 import type { Feed } from './change-feed.js';
 import type { ChangeStream } from './change-stream.js';
-import { relayChanges } from './change-relay.js';
-import { ChangeDigest, settleHere } from './digest.js';
+import { relayChanges, relaySettlements } from './change-relay.js';
+import { ChangeDigest, settleAtDpl, settleHere } from './digest.js';
 import { FederatedRetrieval } from './retrieval.js';
 import { mergedView } from './merged-view.js';
 import { InProcessTenants } from './tenant-client.js';
@@ -34,8 +34,9 @@ export type { LocatorEntry } from './locator.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
-export { ChangeFeed, OutboxSource } from './change-feed.js';
-export { ChangeDigest, settleHere } from './digest.js';
+export { ChangeFeed, DestinationUnavailable, OutboxSource } from './change-feed.js';
+export { ChangeDigest, settleAtDpl, settleHere } from './digest.js';
+export { relayChanges, relaySettlements } from './change-relay.js';
 export type { Feed } from './change-feed.js';
 export { ChangeStream } from './change-stream.js';
 export { FederatedRetrieval } from './retrieval.js';
@@ -75,12 +76,13 @@ export async function createFederation(repo: Repository, defs: Definitions, sett
   }
   const stream = 'stream' in topology ? topology.stream : undefined;
   if (topology.role === 'central' && stream) {
-    const digest = new ChangeDigest(index, locator, settings, (_tx, change, outcome) => stream.publishSettlement({ tenant: change.tenant, subjectOfCareId: change.id, upToVersion: change.version, outcome }));
+    const digest = new ChangeDigest(index, locator, settings, settleAtDpl);
     parts.push(new ChangeFeed(repo, await stream.changes(repo), digest.apply, log.child({ source: 'stream' })));
+    parts.push(relaySettlements(repo, stream, log.child({ relay: 'settlements' })));
   }
   if (topology.role === 'dpl' && stream) {
     parts.push(new ChangeFeed(repo, new OutboxSource(repo, 0, 1, topology.tenants), relayChanges(stream), log.child({ relay: topology.tenants })));
-    for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations(s.tenant, s.subjectOfCareId, s.upToVersion, s.outcome)));
+    for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations(s)));
   }
   return { index, locator, feed: feeds(parts) };
 }

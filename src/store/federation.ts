@@ -1,5 +1,5 @@
-// Storage of the central platform's federation records: the change outbox every tenant write fills
-// and registration requests. (Person links are identity.ts's; what a tenant holds about a Patient,
+// Storage of the central platform's federation records: the change outbox every tenant write fills,
+// registration requests, and the settlements waiting to go back to DPLs with their own store. (Person links are identity.ts's; what a tenant holds about a Patient,
 // for the record locator, is read in compartment.ts.)
 import type { HeldKind } from './compartment.js';
 import type { Queryable } from './db/driver.js';
@@ -25,6 +25,22 @@ export interface Change {
 }
 
 export type RegistrationStatus = 'pending' | 'registered' | 'failed';
+
+/** How a registration ended. */
+export type RegistrationOutcome = { status: 'registered'; personId: string } | { status: 'failed'; reason: string; diagnostics: string };
+
+/** How a tenant's registration requests for a Patient ended, up to a version. */
+export interface Settlement {
+  tenant: string;
+  subjectOfCareId: string;
+  upToVersion: number;
+  outcome: RegistrationOutcome;
+}
+
+/** A settlement in the outbox, waiting to be relayed. */
+export interface PendingSettlement extends Settlement {
+  seq: string;
+}
 
 export interface Registration {
   id: string;
@@ -125,12 +141,34 @@ export class FederationRecords {
   }
 
   /** Settles the pending registrations of a subject up to the Patient version that has been processed. */
-  async settleRegistrations(tenant: string, subjectOfCareId: string, upToVersion: number, outcome: { status: 'registered' | 'failed'; personId?: string; reason?: string; diagnostics?: string }): Promise<void> {
+  async settleRegistrations({ tenant, subjectOfCareId, upToVersion, outcome }: Settlement): Promise<void> {
+    const failed = outcome.status === 'failed' ? outcome : undefined;
     await this.q.query(
       `UPDATE registration SET status = $4, person_id = $5, reason = $6, diagnostics = $7, updated_at = now()
        WHERE tenant = $1 AND subject_of_care_id = $2 AND status = 'pending' AND patient_version <= $3`,
-      [tenant, subjectOfCareId, upToVersion, outcome.status, outcome.personId ?? null, outcome.reason ?? null, outcome.diagnostics ?? null],
+      [tenant, subjectOfCareId, upToVersion, outcome.status, outcome.status === 'registered' ? outcome.personId : null, failed?.reason ?? null, failed?.diagnostics ?? null],
     );
+  }
+
+  /** Queues a settlement for a DPL with its own store, to be relayed once this transaction commits. */
+  async queueSettlement(s: Settlement): Promise<void> {
+    await this.q.query('INSERT INTO settlement_outbox (tenant, subject_of_care_id, up_to_version, outcome) VALUES ($1, $2, $3, $4)', [s.tenant, s.subjectOfCareId, s.upToVersion, JSON.stringify(s.outcome)]);
+  }
+
+  /** Takes the oldest queued settlements nobody else is relaying, in order; inside a transaction, so a failure puts them back. */
+  async takeSettlements(limit: number): Promise<PendingSettlement[]> {
+    const rows = await this.q.query<{ seq: string | number; tenant: string; subject_of_care_id: string; up_to_version: number; outcome: string }>(
+      `DELETE FROM settlement_outbox WHERE seq IN (SELECT seq FROM settlement_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING seq, tenant, subject_of_care_id, up_to_version, outcome`,
+      [limit],
+    );
+    return rows
+      .map((r) => ({ seq: String(r.seq), tenant: r.tenant, subjectOfCareId: r.subject_of_care_id, upToVersion: Number(r.up_to_version), outcome: JSON.parse(r.outcome) as RegistrationOutcome }))
+      .sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
+  async discardSettlement(seq: string): Promise<void> {
+    await this.q.query('DELETE FROM settlement_outbox WHERE seq = $1', [seq]);
   }
 
 }

@@ -19,7 +19,7 @@ export * as platform from './platform.js';
 export type { ClientRecord, SigningKeyRecord, TenantRecord } from './platform.js';
 export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
-export type { Change, Registration, RegistrationStatus } from './federation.js';
+export type { Change, PendingSettlement, Registration, RegistrationOutcome, RegistrationStatus, Settlement } from './federation.js';
 export { parseRecordKey, recordKey } from './identity.js';
 export type { IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';

@@ -10,6 +10,7 @@ import * as accessPolicy from './0008-access-policy.js';
 import * as resourceSecurity from './0009-resource-security.js';
 import * as feedPosition from './0010-feed-position.js';
 import * as coveringIndexes from './0011-covering-value-indexes.js';
+import * as settlementOutbox from './0012-settlement-outbox.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, ...resourceSecurity },
   { version: 10, ...feedPosition },
   { version: 11, ...coveringIndexes },
+  { version: 12, ...settlementOutbox },
 ];
