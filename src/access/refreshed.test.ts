@@ -37,9 +37,14 @@ describe('a value reread now and then', () => {
     expect(value.value).toBe('new');
   });
 
-  it('holds a value this process made at once', () => {
-    const value = new Refreshed({ version: 1 }, async (held) => held, 60_000);
+  it('holds a value this process made at once, and a reread begun before it does not undo it', async () => {
+    let release: (v: { version: number }) => void = () => undefined;
+    const value = new Refreshed({ version: 1 }, () => new Promise<{ version: number }>((r) => (release = r)), 60_000);
+    const rereading = value.refresh();
     value.hold({ version: 2 });
+    expect(value.value).toEqual({ version: 2 });
+    release({ version: 1 }); // what the store said before the new version was saved
+    await rereading;
     expect(value.value).toEqual({ version: 2 });
   });
 });

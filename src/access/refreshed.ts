@@ -27,8 +27,12 @@ export class Refreshed<T> {
   /** Rereads now (joining a reread under way); resolves when done, whether or not the store answered. */
   refresh(): Promise<void> {
     this.checkedAt = Date.now();
-    this.refreshing ??= this.reread(this.held)
-      .then((value) => void (this.held = value))
+    const from = this.held;
+    this.refreshing ??= this.reread(from)
+      .then((value) => {
+        // A value held meanwhile (hold) is newer than what a reread begun before it can know of.
+        if (this.held === from) this.held = value;
+      })
       // The store is unreachable: keep what is held; the next check retries.
       .catch(() => undefined)
       .finally(() => (this.refreshing = undefined));
