@@ -1,4 +1,7 @@
 // The embedded database's memory floor is set by its shared buffers, which the platform keeps small.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_EMBEDDED_SHARED_BUFFERS_MB, openPglite } from './pglite.js';
 
@@ -13,5 +16,20 @@ describe('embedded database', () => {
       }
     }
     expect(DEFAULT_EMBEDDED_SHARED_BUFFERS_MB).toBeLessThan(128);
+  });
+
+  it('creates a new data directory (in a child process) and keeps what is written in it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scip-pglite-'));
+    try {
+      const first = await openPglite(join(dir, 'pgdata'));
+      await first.query('CREATE TABLE kept (note text)');
+      await first.query("INSERT INTO kept VALUES ('written')");
+      await first.close();
+      const again = await openPglite(join(dir, 'pgdata'));
+      expect(await again.query('SELECT note FROM kept')).toEqual([{ note: 'written' }]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
