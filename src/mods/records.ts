@@ -141,8 +141,9 @@ export class ModsRecords {
     alongside?: (tx: Repository, written: PublishResult) => Promise<void>,
   ): Promise<PublishResult> {
     return repo.transaction(async (tx) => {
-      await tx.lock(`mods:${tenant}:${cls.fhirType}/${record.recordUid}`);
-      const existing = await tx.read(tenant, cls.fhirType, record.recordUid);
+      // Sent together, run in order: the record's lock (it may not exist yet, so there is no row to
+      // lock), then its current version under the row lock a FHIR write of it would wait on.
+      const [, existing] = await Promise.all([tx.lock(`mods:${tenant}:${cls.fhirType}/${record.recordUid}`), tx.readForUpdate(tenant, cls.fhirType, record.recordUid)]);
       const live = existing && !existing.deleted ? existing : undefined;
       if (mode === 'create' && live) {
         throw new FhirError('conflict', { diagnostics: `${cls.key}.recordUid: record '${record.recordUid}' already exists; PUT a new version to .../${cls.name}/${record.recordUid}`, expression: `${cls.key}.recordUid` });
@@ -158,7 +159,10 @@ export class ModsRecords {
       this.validate(entries);
       // Parts first, then the primary: history reads a version's parts as of the primary's lastUpdated.
       const written: StoredVersion[] = [];
-      for (const { resource } of [...entries].reverse()) written.unshift((await tx.update(tenant, resource, resource.id as string)).version);
+      for (const { resource } of [...entries].reverse()) {
+        const primary = resource.resourceType === cls.fhirType && resource.id === record.recordUid;
+        written.unshift((await tx.update(tenant, resource, resource.id as string, primary ? { locked: { current: existing } } : {})).version);
+      }
       // Parts the previous version had and this one does not are deleted (their history stays).
       const kept = new Set(entries.map((e) => e.fullUrl));
       for (const stale of live ? partReferences(JSON.parse(live.content) as Resource).filter((r) => !kept.has(r)) : []) {

@@ -55,6 +55,8 @@ export interface WriteOptions {
   ifMatch?: number;
   /** Refuses the write by throwing, given the current version, read under its row lock. */
   checkCurrent?: (current: StoredVersion | undefined) => void;
+  /** The current version as this transaction already read it under its row lock (readForUpdate): not read again. */
+  locked?: { current: StoredVersion | undefined };
 }
 
 export class Repository {
@@ -72,6 +74,11 @@ export class Repository {
 
   read(tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {
     return translated(() => readCurrent(this.q, { tenant, type, id }));
+  }
+
+  /** Reads the current version and locks its row until the transaction ends (inside transaction()). */
+  readForUpdate(tenant: string, type: string, id: string): Promise<StoredVersion | undefined> {
+    return translated(() => readCurrent(this.q, { tenant, type, id }, true));
   }
 
   vread(tenant: string, type: string, id: string, version: number): Promise<StoredVersion | undefined> {
@@ -102,7 +109,7 @@ export class Repository {
    */
   update(tenant: string, resource: Resource, id: string, options: WriteOptions & { method?: WriteMethod } = {}): Promise<WriteResult> {
     return this.transaction(async (repo) => {
-      const current = await readCurrent(repo.q, { tenant, type: resource.resourceType, id }, true);
+      const current = options.locked ? options.locked.current : await readCurrent(repo.q, { tenant, type: resource.resourceType, id }, true);
       options.checkCurrent?.(current);
       if (options.ifMatch !== undefined && current?.version !== options.ifMatch) {
         throw new FhirError('precondition-failed', {
