@@ -18,7 +18,7 @@ import { appendAudit, openDatabase, startAuditChain } from '../src/store/index.j
 import postgres from 'postgres';
 import { runLoad } from './load.js';
 import type { LoadResult } from './load.js';
-import { benchDatabase, previousStages, startPlatformProcess } from './servers.js';
+import { benchDatabase, cpuSeconds, postgresCpuSeconds, previousStages, startPlatformProcess } from './servers.js';
 import { syntheticPatients } from './synthetic.js';
 
 const { values: args } = parseArgs({
@@ -41,14 +41,20 @@ async function token(url: string, id: string, secret: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** A run's load figures, with the CPU the platform process and PostgreSQL spent per request (µs). */
+interface Measured extends LoadResult {
+  nodeCpuUs: number;
+  postgresCpuUs: number;
+}
+
 interface Row {
   scenario: string;
   /** As shipped: the starter policy, write-behind audit. */
-  audited: LoadResult;
+  audited: Measured;
   /** The baseline: a permit-all policy, no audit. */
-  unaudited: LoadResult;
+  unaudited: Measured;
   /** SCIP_AUDIT_MODE=synchronous: each request waits for its own event to be written. */
-  synchronous: LoadResult;
+  synchronous: Measured;
 }
 
 const MODES = ['audited', 'unaudited', 'synchronous'] as const;
@@ -116,7 +122,7 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
     await sql.end();
     const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get(`audited/${client.clientId}`) })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
     const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
-    const best = new Map<string, LoadResult>();
+    const best = new Map<string, Measured>();
     let policy: 'starter' | 'permit-all' = 'starter';
     for (let round = 1; round <= 2; round++) {
       for (const caller of callers) {
@@ -131,7 +137,12 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
               let i = 0;
               log(`round ${round}: ${caller.name} ${scenario} c=${c} ${mode} (${policy} policy)`);
               const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
-              const result = await runLoad({ url: (servers.get(mode) as { url: string }).url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
+              const server = servers.get(mode) as { url: string; pid: number };
+              const [nodeBefore, databaseBefore] = [cpuSeconds(server.pid), postgresCpuSeconds()];
+              const load = await runLoad({ url: server.url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
+              // CPU per request is steadier than latency on a shared two-core machine: where the cost goes.
+              const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / Math.max(1, load.requests));
+              const result: Measured = { ...load, nodeCpuUs: perRequest(cpuSeconds(server.pid) - nodeBefore), postgresCpuUs: perRequest(postgresCpuSeconds() - databaseBefore) };
               const key = `${mode}/${caller.name}/${scenario}/${c}`;
               const previous = best.get(key);
               if (!previous || result.p95 < previous.p95) best.set(key, result);
@@ -144,9 +155,9 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
       (['read', 'search'] as const).flatMap((scenario) =>
         LEVELS.map((c) => ({
           scenario: `${scenario} c=${c} (${caller.name})`,
-          audited: best.get(`audited/${caller.name}/${scenario}/${c}`) as LoadResult,
-          unaudited: best.get(`unaudited/${caller.name}/${scenario}/${c}`) as LoadResult,
-          synchronous: best.get(`synchronous/${caller.name}/${scenario}/${c}`) as LoadResult,
+          audited: best.get(`audited/${caller.name}/${scenario}/${c}`) as Measured,
+          unaudited: best.get(`unaudited/${caller.name}/${scenario}/${c}`) as Measured,
+          synchronous: best.get(`synchronous/${caller.name}/${scenario}/${c}`) as Measured,
         })),
       ),
     );
@@ -196,9 +207,10 @@ try {
 mkdirSync(RESULTS, { recursive: true });
 writeFileSync(join(RESULTS, 'access.json'), `${JSON.stringify(out, null, 2)}\n`);
 const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
-const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', '| scenario | as shipped (starter policy, write-behind audit) req/s | p95 ms | baseline (permit-all, no audit) req/s | p95 ms | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', 'CPU µs/request: the platform process + PostgreSQL, per request of the run.', '', '| scenario | as shipped (starter policy, write-behind audit) req/s | p95 ms | CPU µs/request | baseline (permit-all, no audit) req/s | p95 ms | CPU µs/request | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+const cpu = (m: Measured): string => `${m.nodeCpuUs} + ${m.postgresCpuUs}`;
 for (const r of out.overhead as Row[]) {
-  lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${pct(r.audited.p95, r.unaudited.p95)} | ${pct(r.audited.rps, r.unaudited.rps)} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${pct(r.synchronous.p95, r.unaudited.p95)} | ${pct(r.synchronous.rps, r.unaudited.rps)} |`);
+  lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${cpu(r.audited)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${cpu(r.unaudited)} | ${pct(r.audited.p95, r.unaudited.p95)} | ${pct(r.audited.rps, r.unaudited.rps)} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${pct(r.synchronous.p95, r.unaudited.p95)} | ${pct(r.synchronous.rps, r.unaudited.rps)} |`);
 }
 const v = out.verify as { events: number; fillSeconds: number; verify: { seconds: number; ok: boolean } } | undefined;
 if (v) lines.push('', `scip audit verify over ${v.events} events: ${v.verify.seconds} s (ok: ${String(v.verify.ok)}); the trail was filled in ${v.fillSeconds.toFixed(0)} s${(v as { measured?: string }).measured ? ` (measured ${(v as { measured?: string }).measured})` : ''}.`);
