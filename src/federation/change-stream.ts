@@ -95,7 +95,8 @@ export class ChangeStream {
    */
   private async publish(subject: string, data: string, msgID: string): Promise<void> {
     const limit = this.nc.info?.max_payload;
-    if (limit !== undefined && Buffer.byteLength(data) > limit) throw new Error(`${msgID} is ${Buffer.byteLength(data)} bytes as a message; the NATS server takes at most ${limit} (max_payload)`);
+    const size = Buffer.byteLength(data);
+    if (limit !== undefined && size > limit) throw new Error(`${msgID} is ${size} bytes as a message; the NATS server takes at most ${limit} (max_payload)`);
     try {
       await this.js.publish(subject, data, { msgID });
     } catch (err) {

@@ -158,13 +158,13 @@ export class FederationRecords {
   /** Takes the oldest queued settlements nobody else is relaying, in order; inside a transaction, so a failure puts them back. */
   async takeSettlements(limit: number): Promise<PendingSettlement[]> {
     const rows = await this.q.query<{ seq: string | number; tenant: string; subject_of_care_id: string; up_to_version: number; outcome: string }>(
-      `DELETE FROM settlement_outbox WHERE seq IN (SELECT seq FROM settlement_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING seq, tenant, subject_of_care_id, up_to_version, outcome`,
+      `WITH taken AS (
+         DELETE FROM settlement_outbox WHERE seq IN (SELECT seq FROM settlement_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING seq, tenant, subject_of_care_id, up_to_version, outcome)
+       SELECT * FROM taken ORDER BY seq`,
       [limit],
     );
-    return rows
-      .map((r) => ({ seq: String(r.seq), tenant: r.tenant, subjectOfCareId: r.subject_of_care_id, upToVersion: Number(r.up_to_version), outcome: JSON.parse(r.outcome) as RegistrationOutcome }))
-      .sort((a, b) => Number(a.seq) - Number(b.seq));
+    return rows.map((r) => ({ seq: String(r.seq), tenant: r.tenant, subjectOfCareId: r.subject_of_care_id, upToVersion: Number(r.up_to_version), outcome: JSON.parse(r.outcome) as RegistrationOutcome }));
   }
 
   async discardSettlement(seq: string): Promise<void> {
