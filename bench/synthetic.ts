@@ -1,6 +1,9 @@
 // Synthetic UK patients for benchmarks: seeded (reproducible), with a realistic skew of common
 // surnames (the top 50 British surnames at roughly their population share) over a long tail.
 import { fakerEN_GB as faker } from '@faker-js/faker';
+import { testNhsNumber } from '../test/support/patients.js';
+
+export { testNhsNumber };
 
 const COMMON_SURNAMES: [string, number][] = [
   ['Smith', 1.26], ['Jones', 0.75], ['Williams', 0.6], ['Taylor', 0.5], ['Brown', 0.5], ['Davies', 0.45], ['Evans', 0.35],
@@ -13,17 +16,6 @@ const COMMON_SURNAMES: [string, number][] = [
   ['Griffiths', 0.13],
 ];
 const COMMON_SHARE = COMMON_SURNAMES.reduce((s, [, w]) => s + w, 0) / 100;
-
-/** A valid NHS number in the 999 test range (modulus 11 check digit). */
-export function testNhsNumber(n: number): string {
-  for (let k = n; ; k++) {
-    const body = `999${String(k % 1_000_000).padStart(6, '0')}`;
-    const sum = [...body].reduce((s, d, i) => s + Number(d) * (10 - i), 0);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return body + (check === 11 ? '0' : String(check));
-  }
-}
 
 /** A surname drawn with the real share of the commonest British surnames (faker must be seeded by the caller). */
 export function syntheticSurname(): string {

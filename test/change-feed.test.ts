@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDigest, ChangeFeed, DestinationUnavailable, OutboxSource, RecordLocator, settleHere } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
-import type { FederationSettings } from '../src/federation/index.js';
+import type { FederationSettings, LocatedRecord } from '../src/federation/index.js';
 import type { Repository } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
 import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
@@ -19,9 +19,10 @@ class LocatorFailingFor extends RecordLocator {
   constructor(private readonly poisoned: () => string, ...args: ConstructorParameters<typeof RecordLocator>) {
     super(...args);
   }
-  override async refresh(repo: Repository, tenant: string, patientId: string, personId: string): Promise<void> {
-    if (patientId === this.poisoned()) throw new Error(`cannot index Patient/${patientId}`);
-    return super.refresh(repo, tenant, patientId, personId);
+  override async refresh(repo: Repository, records: readonly LocatedRecord[]): Promise<void> {
+    const poisoned = records.find((r) => r.patientId === this.poisoned());
+    if (poisoned) throw new Error(`cannot index Patient/${poisoned.patientId}`);
+    return super.refresh(repo, records);
   }
 }
 
@@ -65,9 +66,9 @@ describe.each(await testDatabases())('change feed failures on $name', (database)
     const log = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (logged.push(chunk.toString()), done()) }));
     let available = false;
     const delivered: string[] = [];
-    const feed = new ChangeFeed(t.platform.repo, new OutboxSource(t.platform.repo), async (_tx, change) => {
+    const feed = new ChangeFeed(t.platform.repo, new OutboxSource(t.platform.repo), async (_tx, changes) => {
       if (!available) throw new DestinationUnavailable('NATS is down');
-      delivered.push(change.id);
+      delivered.push(...changes.map((c) => c.id));
     }, log);
     const ids: string[] = [];
     for (const family of ['Down', 'Still']) ids.push((await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family }] } })).json.id as string);

@@ -76,14 +76,14 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
   });
 
   it('relays a settlement only once the registration committed', async () => {
-    const change = { seq: '1', tenant: 'sunrise-care', type: 'Patient', id: 'rolled-back', version: 1, deleted: false };
+    const settlement = { tenant: 'sunrise-care', subjectOfCareId: 'rolled-back', upToVersion: 1 };
     await t.platform.repo
       .transaction(async (tx) => {
-        await settleAtDpl(tx, change, { status: 'registered', personId: 'nobody' });
+        await settleAtDpl(tx, [{ ...settlement, outcome: { status: 'registered', personId: 'nobody' } }]);
         throw new Error('the registration failed to commit');
       })
       .catch(() => undefined);
-    await settleAtDpl(t.platform.repo, { ...change, id: 'committed' }, { status: 'failed', reason: 'invalid-nhs-number', diagnostics: 'x' });
+    await settleAtDpl(t.platform.repo, [{ ...settlement, subjectOfCareId: 'committed', outcome: { status: 'failed', reason: 'invalid-nhs-number', diagnostics: 'x' } }]);
     await relaySettlements(t.platform.repo, stream, pino({ level: 'silent' })).drain();
     const nc = await connect({ servers: NATS_URL });
     const jsm = await jetstreamManager(nc);

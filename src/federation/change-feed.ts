@@ -2,7 +2,7 @@
 // resource. Changes come from a source — the outbox table of this database, or the JetStream stream DPLs
 // with their own store publish to (change-stream.ts) — and go to a handler: the central platform's digest
 // (digest.ts), or a DPL's relay that publishes them (change-relay.ts). Changes are handled in batches,
-// each batch in one transaction with its taking from the source; a batch that fails is retried one change
+// each batch by one call of the handler in one transaction with its taking from the source; a batch that fails is retried one change
 // at a time, so the change that fails is found and, after a few attempts, set aside — unless what failed
 // is where the handler sends it (DestinationUnavailable): then nothing is set aside, the batch is put
 // back and retried until the destination answers. The same loop relays the settlements the central
@@ -31,8 +31,8 @@ export interface ChangeSource<T extends FeedItem = Change> {
   setAside(change: T): Promise<void>;
 }
 
-/** Handles one change inside the batch's transaction. */
-export type ChangeHandler<T extends FeedItem = Change> = (tx: Repository, change: T) => Promise<void>;
+/** Handles a batch of changes, in order, inside the batch's transaction. */
+export type ChangeHandler<T extends FeedItem = Change> = (tx: Repository, changes: readonly T[]) => Promise<void>;
 
 /**
  * Thrown by a handler when what it sends the change to (NATS JetStream) did not take it: the change is
@@ -138,7 +138,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
     try {
       const worked = await this.repo.transaction(async (tx) => {
         taken = await this.source.take(tx, size);
-        for (const change of taken) await this.handle(tx, change);
+        if (taken.length) await this.handle(tx, taken);
         return taken.length > 0;
       });
       if (worked) await this.source.committed(taken);

@@ -6,7 +6,7 @@
 // policy's relationships); everything else stays in the DPL. The central platform relays how
 // registrations ended back to the DPLs, from the settlements its digest queued.
 import type { Logger } from 'pino';
-import type { HeldKind, PendingSettlement, Repository } from '../store/index.js';
+import type { PendingSettlement, Repository } from '../store/index.js';
 import type { ChangeHandler, ChangeSource, Feed } from './change-feed.js';
 import { ChangeFeed, patientsReferenced } from './change-feed.js';
 import type { ChangeStream } from './change-stream.js';
@@ -14,22 +14,19 @@ import type { ChangeStream } from './change-stream.js';
 const CONTENT_READ_CENTRALLY = new Set(['Patient', 'EpisodeOfCare']);
 
 export function relayChanges(stream: ChangeStream): ChangeHandler {
-  // A batch is relayed in one transaction: what a tenant holds about a Patient is read once per batch,
-  // however many of its changes are about them (a bulk load of one person's records).
-  const summaries = new WeakMap<Repository, Map<string, Promise<HeldKind[]>>>();
-  const held = (tx: Repository, tenant: string, patientId: string): Promise<HeldKind[]> => {
-    const batch = summaries.get(tx) ?? new Map<string, Promise<HeldKind[]>>();
-    summaries.set(tx, batch);
-    const key = `${tenant}/${patientId}`;
-    const summary = batch.get(key) ?? tx.compartmentSummary(tenant, patientId);
-    batch.set(key, summary);
-    return summary;
-  };
-  return async (tx, change) => {
-    const { seq: _seq, content, ...rest } = change;
-    const about = change.type === 'Patient' ? (change.deleted ? [] : [change.id]) : content ? [...patientsReferenced(JSON.parse(content))] : [];
-    const patients = Object.fromEntries(await Promise.all(about.map(async (id) => [id, await held(tx, change.tenant, id)] as const)));
-    await stream.publishChange({ ...rest, ...(content && CONTENT_READ_CENTRALLY.has(change.type) ? { content } : {}), patients });
+  return async (tx, changes) => {
+    // What a tenant holds about a Patient is read once per batch, however many of its changes are about
+    // them (a bulk load of one person's records), in one statement for all of them.
+    const about = changes.map(({ tenant, type, id, deleted, content }) => ({
+      tenant,
+      ids: type === 'Patient' ? (deleted ? [] : [id]) : content ? [...patientsReferenced(JSON.parse(content))] : [],
+    }));
+    const held = await tx.compartmentSummaries(about.flatMap(({ tenant, ids }) => ids.map((patientId) => ({ tenant, patientId }))));
+    for (const [i, { seq: _seq, content, ...rest }] of changes.entries()) {
+      const { tenant, ids } = about[i];
+      const patients = Object.fromEntries(ids.map((id) => [id, held.get(`${tenant}/${id}`) ?? []]));
+      await stream.publishChange({ ...rest, ...(content && CONTENT_READ_CENTRALLY.has(rest.type) ? { content } : {}), patients });
+    }
   };
 }
 
@@ -41,6 +38,8 @@ export function relaySettlements(repo: Repository, stream: ChangeStream, log: Lo
     committed: async () => undefined,
     setAside: (settlement) => repo.federation.discardSettlement(settlement.seq),
   };
-  const publish: ChangeHandler<PendingSettlement> = (_tx, { seq: _seq, ...settlement }) => stream.publishSettlement(settlement);
+  const publish: ChangeHandler<PendingSettlement> = async (_tx, settlements) => {
+    for (const { seq: _seq, ...settlement } of settlements) await stream.publishSettlement(settlement);
+  };
   return new ChangeFeed(repo, source, publish, log);
 }

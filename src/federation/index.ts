@@ -30,7 +30,7 @@ import type { MatchModel } from '../identity/index.js';
 import type { FederationSettings } from './settings.js';
 
 export { LOCATOR_SYSTEM, RecordLocator, TENANT_SYSTEM } from './locator.js';
-export type { LocatorEntry } from './locator.js';
+export type { LocatedRecord, LocatorEntry } from './locator.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
@@ -82,7 +82,7 @@ export async function createFederation(repo: Repository, defs: Definitions, sett
   }
   if (topology.role === 'dpl' && stream) {
     parts.push(new ChangeFeed(repo, new OutboxSource(repo, 0, 1, topology.tenants), relayChanges(stream), log.child({ relay: topology.tenants })));
-    for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations(s)));
+    for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations([s])));
   }
   return { index, locator, feed: feeds(parts) };
 }

@@ -22,6 +22,12 @@ export interface LocatorEntry {
   patientId: string;
 }
 
+/** A tenant's Patient linked to a platform person, and what the tenant holds about them when already known. */
+export interface LocatedRecord extends LocatorEntry {
+  personId: string;
+  held?: HeldKind[];
+}
+
 const pointerId = (tenant: string, patientId: string): string => `loc-${createHash('sha256').update(`${tenant}/${patientId}`).digest('hex').slice(0, 40)}`;
 
 export class RecordLocator {
@@ -31,14 +37,36 @@ export class RecordLocator {
   ) {}
 
   /**
-   * Brings the pointer for a tenant's Patient up to date with what the tenant now holds: `held` when
+   * Brings the pointers for tenants' Patients up to date with what each tenant now holds: `held` when
    * the change says (a DPL with its own store), otherwise read from the tenant's rows in this database.
+   * A few statements however many; a Patient named twice is refreshed as last named.
    */
-  async refresh(repo: Repository, tenant: string, patientId: string, personId: string, given?: HeldKind[]): Promise<void> {
-    const id = pointerId(tenant, patientId);
-    const [held, current] = await Promise.all([given ?? repo.compartmentSummary(tenant, patientId), repo.read(this.settings.centralTenant, 'DocumentReference', id)]);
-    if (held.length === 0) return this.remove(repo, tenant, patientId);
-    const pointer: DocumentReference = {
+  async refresh(repo: Repository, named: readonly LocatedRecord[]): Promise<void> {
+    const records = [...new Map(named.map((r) => [`${r.tenant}/${r.patientId}`, r])).values()];
+    if (!records.length) return;
+    const ids = records.map((r) => pointerId(r.tenant, r.patientId));
+    const unknown = records.filter((r) => !r.held);
+    const [summaries, current] = await Promise.all([repo.compartmentSummaries(unknown), repo.readMany(this.settings.centralTenant, 'DocumentReference', ids, true)]);
+    const changed: DocumentReference[] = [];
+    for (const [i, r] of records.entries()) {
+      const held = r.held ?? summaries.get(`${r.tenant}/${r.patientId}`) ?? [];
+      if (held.length === 0) {
+        await this.remove(repo, r.tenant, r.patientId);
+        continue;
+      }
+      const pointer = this.pointer(ids[i], r, held);
+      const stored = current.get(ids[i]);
+      if (stored && !stored.deleted) {
+        const { meta: _meta, ...was } = JSON.parse(stored.content) as DocumentReference;
+        if (isDeepStrictEqual(was, pointer)) continue;
+      }
+      changed.push(pointer);
+    }
+    await repo.updateMany(this.settings.centralTenant, 'DocumentReference', changed, current);
+  }
+
+  private pointer(id: string, { tenant, patientId, personId }: LocatedRecord, held: HeldKind[]): DocumentReference {
+    return {
       resourceType: 'DocumentReference',
       id,
       extension: held.map((k) => ({
@@ -56,11 +84,6 @@ export class RecordLocator {
       custodian: { identifier: { system: TENANT_SYSTEM, value: tenant }, display: tenant },
       content: [{ attachment: { contentType: 'application/fhir+json', url: sourceUrl(this.settings, tenant, patientId), title: `Patient record at ${tenant}` } }],
     };
-    if (current && !current.deleted) {
-      const { meta: _meta, ...stored } = JSON.parse(current.content) as DocumentReference;
-      if (isDeepStrictEqual(stored, pointer)) return;
-    }
-    await repo.update(this.settings.centralTenant, pointer, id);
   }
 
   /**

@@ -13,9 +13,9 @@ export const PLATFORM_RECORD_SYSTEM = 'https://openscip.org/fhir/CodeSystem/plat
 export class GoldenRecords {
   constructor(private readonly settings: IdentitySettings) {}
 
-  /** A new platform person founded on one source record. */
-  async create(repo: Repository, source: Patient, features: MatchFeatures, sourceLink: string): Promise<string> {
-    const person: Patient = {
+  /** New platform persons, each founded on one source record (one statement); their ids, in order. */
+  async create(repo: Repository, founders: readonly { source: Patient; features: MatchFeatures; sourceLink: string }[]): Promise<string[]> {
+    const persons = founders.map(({ source, features, sourceLink }): Patient => ({
       resourceType: 'Patient',
       meta: { tag: [{ system: PLATFORM_RECORD_SYSTEM, code: 'person', display: 'Platform person (golden record)' }] },
       ...(features.nhsNumber ? { identifier: [{ system: NHS_NUMBER_SYSTEM, value: features.nhsNumber }] } : {}),
@@ -24,8 +24,9 @@ export class GoldenRecords {
       ...(source.gender ? { gender: source.gender } : {}),
       ...(source.birthDate ? { birthDate: source.birthDate } : {}),
       link: [{ other: { reference: sourceLink }, type: 'seealso' }],
-    };
-    return (await repo.create(this.settings.centralTenant, person)).resource.id as string;
+    }));
+    const created = await repo.createMany(this.settings.centralTenant, persons.map((resource) => ({ resource })));
+    return created.map((c) => c.resource.id as string);
   }
 
   async read(repo: Repository, personId: string): Promise<Patient | undefined> {
@@ -33,25 +34,53 @@ export class GoldenRecords {
     return stored && !stored.deleted ? (JSON.parse(stored.content) as Patient) : undefined;
   }
 
-  async addSource(repo: Repository, personId: string, url: string): Promise<void> {
-    await this.edit(repo, personId, (p) => (p.link?.some((l) => l.other.reference === url) ? undefined : { ...p, link: [...(p.link ?? []), { other: { reference: url }, type: 'seealso' }] }));
-  }
-
-  async removeSource(repo: Repository, personId: string, url: string): Promise<void> {
-    await this.edit(repo, personId, (p) => (p.link?.some((l) => l.other.reference === url) ? withLinks(p, (p.link ?? []).filter((l) => l.other.reference !== url)) : undefined));
+  /** Adds (`present`) or removes source records from persons' links, every person in one rewrite. */
+  async setSources(repo: Repository, changes: readonly { personId: string; url: string; present: boolean }[]): Promise<void> {
+    const byPerson = new Map<string, { url: string; present: boolean }[]>();
+    for (const { personId, ...change } of changes) byPerson.set(personId, [...(byPerson.get(personId) ?? []), change]);
+    await this.editMany(
+      repo,
+      new Map(
+        [...byPerson].map(([personId, sourceChanges]) => [
+          personId,
+          (p: Patient): Patient | undefined => {
+            const before = p.link ?? [];
+            let links = before;
+            for (const { url, present } of sourceChanges) {
+              const has = links.some((l) => l.other.reference === url);
+              if (present && !has) links = [...links, { other: { reference: url }, type: 'seealso' }];
+              if (!present && has) links = links.filter((l) => l.other.reference !== url);
+            }
+            return links === before ? undefined : withLinks(p, links);
+          },
+        ]),
+      ),
+    );
   }
 
   /** Rewrites a person; `change` returns undefined when nothing changes. */
   async edit(repo: Repository, personId: string, change: (p: Patient) => Patient | undefined): Promise<Patient | undefined> {
-    const person = await this.read(repo, personId);
-    if (!person) return undefined;
-    const changed = change(person);
-    if (!changed) return person;
-    const { meta, ...rest } = changed;
-    // The store sets versionId and lastUpdated; the tags are the person's own.
-    const tags = meta?.tag ? { meta: { tag: meta.tag } } : {};
-    await repo.update(this.settings.centralTenant, { ...rest, ...tags }, personId);
-    return changed;
+    return (await this.editMany(repo, new Map([[personId, change]]))).get(personId);
+  }
+
+  /** Rewrites persons (read under row locks, written together); each `change` returns undefined when nothing changes. */
+  async editMany(repo: Repository, changes: ReadonlyMap<string, (p: Patient) => Patient | undefined>): Promise<Map<string, Patient>> {
+    const stored = await repo.readMany(this.settings.centralTenant, 'Patient', [...changes.keys()], true);
+    const after = new Map<string, Patient>();
+    const rewritten: Patient[] = [];
+    for (const [personId, change] of changes) {
+      const version = stored.get(personId);
+      if (!version || version.deleted) continue;
+      const person = JSON.parse(version.content) as Patient;
+      const changed = change(person);
+      after.set(personId, changed ?? person);
+      if (!changed) continue;
+      const { meta, ...rest } = changed;
+      // The store sets versionId and lastUpdated; the tags are the person's own.
+      rewritten.push({ ...rest, id: personId, ...(meta?.tag ? { meta: { tag: meta.tag } } : {}) });
+    }
+    await repo.updateMany(this.settings.centralTenant, 'Patient', rewritten, stored);
+    return after;
   }
 }
 

@@ -30,10 +30,8 @@ export class Merges {
       throw new FhirError('conflict', { diagnostics: `These persons hold different verified NHS numbers (${[...numbers].join(', ')}) and cannot be the same person` });
     }
     const moved = await repo.identity.linksOfPerson(mergedId);
-    for (const l of moved) {
-      await repo.identity.link({ ...l, personId: survivorId, method: 'merge', actor, rule: reason ?? `merged ${personRef(mergedId)} into ${personRef(survivorId)}` });
-      await this.settings.relinked?.(repo, l.tenant, l.patientId, survivorId);
-    }
+    await repo.identity.link(moved.map((l) => ({ ...l, personId: survivorId, method: 'merge', actor, rule: reason ?? `merged ${personRef(mergedId)} into ${personRef(survivorId)}` })));
+    for (const l of moved) await this.settings.relinked?.(repo, l.tenant, l.patientId, survivorId);
     const movedUrls = new Set(moved.map((l) => sourceUrl(this.settings, l.tenant, l.patientId)));
     await this.golden.edit(repo, survivorId, (p) =>
       withLinks(p, [
@@ -58,7 +56,7 @@ export class Merges {
       // Only links still where the merge put them go back; a record re-linked since has moved on.
       const now = await repo.identity.personLink(l);
       if (now?.personId !== m.survivor) continue;
-      await repo.identity.link(l, { method: 'unmerge', actor });
+      await repo.identity.link([l], { method: 'unmerge', actor });
       await this.settings.relinked?.(repo, l.tenant, l.patientId, mergedId);
       restored.push(sourceUrl(this.settings, l.tenant, l.patientId));
     }

@@ -4,11 +4,18 @@
 import type { Queryable } from './db/driver.js';
 import type { FoundResource } from './search/execute.js';
 
-const MEMBERS = `
+/**
+ * The compartment of the Patient `patient` of tenant `tenant` (SQL expressions): the Patient, then what
+ * refers to it — two branches, each an index lookup (one condition joined by OR scanned the tenant's rows).
+ */
+const members = (tenant: string, patient: string): string => `
   SELECT r.type, r.id, r.last_updated, r.content FROM resource r
-  WHERE r.tenant = $1 AND NOT r.deleted AND (
-    (r.type = 'Patient' AND r.id = $2) OR
-    (r.type, r.id) IN (SELECT s.rtype, s.rid FROM sp_reference s WHERE s.tenant = $1 AND s.target_type = 'Patient' AND s.target_id = $2))`;
+  WHERE r.tenant = ${tenant} AND r.type = 'Patient' AND r.id = ${patient} AND NOT r.deleted
+  UNION ALL
+  SELECT r.type, r.id, r.last_updated, r.content FROM resource r
+  WHERE r.tenant = ${tenant} AND NOT r.deleted AND NOT (r.type = 'Patient' AND r.id = ${patient})
+    AND (r.type, r.id) IN (SELECT s.rtype, s.rid FROM sp_reference s WHERE s.tenant = ${tenant} AND s.target_type = 'Patient' AND s.target_id = ${patient})`;
+const MEMBERS = members('$1', '$2');
 
 export interface HeldKind {
   type: string;
@@ -29,9 +36,19 @@ export async function readCompartment(q: Queryable, tenant: string, patientId: s
 
 /** What the compartment holds, by type: how many and when each type last changed. */
 export async function summariseCompartment(q: Queryable, tenant: string, patientId: string): Promise<HeldKind[]> {
-  const rows = await q.query<{ type: string; n: string | number; last: string }>(
-    `SELECT type, count(*) AS n, to_char(max(last_updated) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last FROM (${MEMBERS}) m GROUP BY type ORDER BY type`,
-    [tenant, patientId],
+  return (await summariseCompartments(q, [{ tenant, patientId }])).get(`${tenant}/${patientId}`) ?? [];
+}
+
+/** What each of several Patients' compartments holds, by `tenant/patientId` (one statement). */
+export async function summariseCompartments(q: Queryable, patients: readonly { tenant: string; patientId: string }[]): Promise<Map<string, HeldKind[]>> {
+  const held = new Map<string, HeldKind[]>(patients.map((p) => [`${p.tenant}/${p.patientId}`, []]));
+  if (!patients.length) return held;
+  const rows = await q.query<{ tenant: string; patient_id: string; type: string; n: string | number; last: string }>(
+    `SELECT k.tenant, k.patient_id, m.type, count(*) AS n, to_char(max(m.last_updated) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last
+     FROM unnest($1::text[], $2::text[]) AS k(tenant, patient_id) CROSS JOIN LATERAL (${members('k.tenant', 'k.patient_id')}) m
+     GROUP BY k.tenant, k.patient_id, m.type ORDER BY m.type`,
+    [patients.map((p) => p.tenant), patients.map((p) => p.patientId)],
   );
-  return rows.map((r) => ({ type: r.type, count: Number(r.n), lastUpdated: r.last }));
+  for (const r of rows) held.get(`${r.tenant}/${r.patient_id}`)?.push({ type: r.type, count: Number(r.n), lastUpdated: r.last });
+  return held;
 }

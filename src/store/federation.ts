@@ -140,19 +140,37 @@ export class FederationRecords {
     return rows[0] ? toRegistration(rows[0]) : undefined;
   }
 
-  /** Settles the pending registrations of a subject up to the Patient version that has been processed. */
-  async settleRegistrations({ tenant, subjectOfCareId, upToVersion, outcome }: Settlement): Promise<void> {
-    const failed = outcome.status === 'failed' ? outcome : undefined;
+  /** Settles the pending registrations of subjects up to the Patient version that has been processed (each subject once). */
+  async settleRegistrations(settlements: readonly Settlement[]): Promise<void> {
+    if (!settlements.length) return;
     await this.q.query(
-      `UPDATE registration SET status = $4, person_id = $5, reason = $6, diagnostics = $7, updated_at = now()
-       WHERE tenant = $1 AND subject_of_care_id = $2 AND status = 'pending' AND patient_version <= $3`,
-      [tenant, subjectOfCareId, upToVersion, outcome.status, outcome.status === 'registered' ? outcome.personId : null, failed?.reason ?? null, failed?.diagnostics ?? null],
+      `UPDATE registration r SET status = s.status, person_id = s.person_id, reason = s.reason, diagnostics = s.diagnostics, updated_at = now()
+       FROM json_to_recordset($1::text::json) AS s(tenant text, subject text, up_to int, status text, person_id text, reason text, diagnostics text)
+       WHERE r.tenant = s.tenant AND r.subject_of_care_id = s.subject AND r.status = 'pending' AND r.patient_version <= s.up_to`,
+      [
+        JSON.stringify(
+          settlements.map(({ tenant, subjectOfCareId, upToVersion, outcome }) => ({
+            tenant,
+            subject: subjectOfCareId,
+            up_to: upToVersion,
+            status: outcome.status,
+            person_id: outcome.status === 'registered' ? outcome.personId : null,
+            reason: outcome.status === 'failed' ? outcome.reason : null,
+            diagnostics: outcome.status === 'failed' ? outcome.diagnostics : null,
+          })),
+        ),
+      ],
     );
   }
 
-  /** Queues a settlement for a DPL with its own store, to be relayed once this transaction commits. */
-  async queueSettlement(s: Settlement): Promise<void> {
-    await this.q.query('INSERT INTO settlement_outbox (tenant, subject_of_care_id, up_to_version, outcome) VALUES ($1, $2, $3, $4)', [s.tenant, s.subjectOfCareId, s.upToVersion, JSON.stringify(s.outcome)]);
+  /** Queues settlements for DPLs with their own store, in order, to be relayed once this transaction commits. */
+  async queueSettlements(settlements: readonly Settlement[]): Promise<void> {
+    if (!settlements.length) return;
+    await this.q.query(
+      `INSERT INTO settlement_outbox (tenant, subject_of_care_id, up_to_version, outcome)
+       SELECT s.tenant, s.subject, s.up_to, s.outcome FROM ROWS FROM (json_to_recordset($1::text::json) AS (tenant text, subject text, up_to int, outcome text)) WITH ORDINALITY AS s(tenant, subject, up_to, outcome, n) ORDER BY n`,
+      [JSON.stringify(settlements.map((s) => ({ tenant: s.tenant, subject: s.subjectOfCareId, up_to: s.upToVersion, outcome: JSON.stringify(s.outcome) })))],
+    );
   }
 
   /** Takes the oldest queued settlements nobody else is relaying, in order; inside a transaction, so a failure puts them back. */

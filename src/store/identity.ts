@@ -96,16 +96,19 @@ const LINK_COLUMNS = 'tenant, patient_id, person_id, assurance, method, score, r
 export class IdentityRecords {
   constructor(private readonly q: Queryable) {}
 
-  /** Files (or re-files) a record in the match index under its blocking keys. */
-  async index(e: IndexEntry): Promise<void> {
+  /** Files (or re-files) records in the match index under their blocking keys (each record once). */
+  async index(entries: readonly IndexEntry[]): Promise<void> {
+    if (!entries.length) return;
+    const rows = entries.map((e) => ({ tenant: e.tenant, patient_id: e.patientId, features: e.features, given: e.given ?? null, family: e.family ?? null, verified_nhs: e.verifiedNhs ?? null, keys: e.keys }));
     await this.q.query(
-      `WITH upserted AS (
-         INSERT INTO identity_record (tenant, patient_id, features, given, family, verified_nhs) VALUES ($1, $2, $3, $4, $5, $6)
+      `WITH input AS (SELECT * FROM json_to_recordset($1::text::json) AS u(tenant text, patient_id text, features text, given text, family text, verified_nhs text, keys text[])),
+       upserted AS (
+         INSERT INTO identity_record (tenant, patient_id, features, given, family, verified_nhs) SELECT tenant, patient_id, features, given, family, verified_nhs FROM input
          ON CONFLICT (tenant, patient_id) DO UPDATE SET features = EXCLUDED.features, given = EXCLUDED.given, family = EXCLUDED.family, verified_nhs = EXCLUDED.verified_nhs
          RETURNING tenant),
-       stale AS (DELETE FROM identity_block WHERE tenant = $1 AND patient_id = $2 AND NOT (key = ANY($7::text[])))
-       INSERT INTO identity_block (key, tenant, patient_id) SELECT k, $1, $2 FROM unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
-      [e.tenant, e.patientId, e.features, e.given ?? null, e.family ?? null, e.verifiedNhs ?? null, e.keys],
+       stale AS (DELETE FROM identity_block b USING input i WHERE b.tenant = i.tenant AND b.patient_id = i.patient_id AND NOT (b.key = ANY(i.keys)))
+       INSERT INTO identity_block (key, tenant, patient_id) SELECT k, i.tenant, i.patient_id FROM input i, unnest(i.keys) AS k ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
     );
   }
 
@@ -113,31 +116,42 @@ export class IdentityRecords {
     await this.q.query('WITH b AS (DELETE FROM identity_block WHERE tenant = $1 AND patient_id = $2) DELETE FROM identity_record WHERE tenant = $1 AND patient_id = $2', [r.tenant, r.patientId]);
   }
 
-  /** Records filed under any of `keys`, other than `self`, with the person each is linked to. */
-  async candidates(keys: string[], self?: RecordKey): Promise<IndexedRecord[]> {
-    const rows = await this.q.query<{ tenant: string; patient_id: string; features: string; person_id: string | null }>(
-      `SELECT r.tenant, r.patient_id, r.features, l.person_id
-       FROM (SELECT DISTINCT tenant, patient_id FROM identity_block WHERE key = ANY($1::text[])) c
-       JOIN identity_record r ON r.tenant = c.tenant AND r.patient_id = c.patient_id
-       LEFT JOIN person_link l ON l.tenant = c.tenant AND l.patient_id = c.patient_id
-       WHERE NOT (c.tenant = $2 AND c.patient_id = $3)`,
-      [keys, self?.tenant ?? '', self?.patientId ?? ''],
+  /** For each query, the records filed under any of its keys (other than its `self`), with the person each is linked to. */
+  async candidates(queries: readonly { keys: readonly string[]; self?: RecordKey }[]): Promise<IndexedRecord[][]> {
+    const found: IndexedRecord[][] = queries.map(() => []);
+    if (!queries.length) return found;
+    const input = queries.map((query, n) => ({ n, keys: query.keys, tenant: query.self?.tenant ?? '', patient_id: query.self?.patientId ?? '' }));
+    const rows = await this.q.query<{ n: number; tenant: string; patient_id: string; features: string; person_id: string | null }>(
+      `WITH q AS (SELECT * FROM json_to_recordset($1::text::json) AS q(n int, keys text[], tenant text, patient_id text)),
+       c AS (SELECT DISTINCT q.n, b.tenant, b.patient_id FROM q JOIN identity_block b ON b.key = ANY(q.keys)
+             WHERE NOT (b.tenant = q.tenant AND b.patient_id = q.patient_id))
+       SELECT c.n, r.tenant, r.patient_id, r.features, l.person_id
+       FROM c JOIN identity_record r ON r.tenant = c.tenant AND r.patient_id = c.patient_id
+       LEFT JOIN person_link l ON l.tenant = c.tenant AND l.patient_id = c.patient_id`,
+      [JSON.stringify(input)],
     );
-    return rows.map((r) => ({ tenant: r.tenant, patientId: r.patient_id, features: r.features, ...(r.person_id !== null ? { personId: r.person_id } : {}) }));
+    for (const r of rows) found[Number(r.n)].push({ tenant: r.tenant, patientId: r.patient_id, features: r.features, ...(r.person_id !== null ? { personId: r.person_id } : {}) });
+    return found;
   }
 
   /**
-   * How many indexed records have each name, and how many records there are (exactly while the index
-   * is small, the planner's estimate once it is large): for term-frequency weights.
+   * How many indexed records have each of these given and family names, and how many records there are
+   * (exactly while the index is small, the planner's estimate once it is large): for term-frequency weights.
    */
-  async nameCounts(given: string | undefined, family: string | undefined): Promise<{ given: number; family: number; total: number }> {
-    const rows = await this.q.query<{ g: string | number; f: string | number; total: string | number }>(
-      `SELECT (SELECT count(*) FROM identity_record WHERE given = $1) AS g, (SELECT count(*) FROM identity_record WHERE family = $2) AS f,
-              (SELECT CASE WHEN reltuples < 10000 THEN (SELECT count(*) FROM identity_record) ELSE reltuples::bigint END
-               FROM pg_class WHERE relname = 'identity_record') AS total`,
-      [given ?? null, family ?? null],
+  async nameCounts(given: readonly string[], family: readonly string[]): Promise<{ given: Map<string, number>; family: Map<string, number>; total: number }> {
+    const rows = await this.q.query<{ kind: 'g' | 'f' | 't'; name: string | null; n: string | number }>(
+      `SELECT 'g' AS kind, given AS name, count(*) AS n FROM identity_record WHERE given = ANY($1::text[]) GROUP BY given
+       UNION ALL SELECT 'f', family, count(*) FROM identity_record WHERE family = ANY($2::text[]) GROUP BY family
+       UNION ALL SELECT 't', NULL, (SELECT CASE WHEN reltuples < 10000 THEN (SELECT count(*) FROM identity_record) ELSE reltuples::bigint END
+                                    FROM pg_class WHERE relname = 'identity_record')`,
+      [[...new Set(given)], [...new Set(family)]],
     );
-    return { given: Number(rows[0].g), family: Number(rows[0].f), total: Number(rows[0].total) };
+    const counts = { given: new Map<string, number>(), family: new Map<string, number>(), total: 0 };
+    for (const r of rows) {
+      if (r.kind === 't') counts.total = Number(r.n);
+      else (r.kind === 'g' ? counts.given : counts.family).set(r.name as string, Number(r.n));
+    }
+    return counts;
   }
 
   /** The verified NHS numbers among each person's records. */
@@ -153,8 +167,17 @@ export class IdentityRecords {
   }
 
   async personLink(r: RecordKey): Promise<PersonLink | undefined> {
-    const rows = await this.q.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM person_link WHERE tenant = $1 AND patient_id = $2`, [r.tenant, r.patientId]);
-    return rows[0] ? toLink(rows[0]) : undefined;
+    return (await this.personLinks([r])).get(recordKey(r));
+  }
+
+  /** The links of several records, by `recordKey`. */
+  async personLinks(records: readonly RecordKey[]): Promise<Map<string, PersonLink>> {
+    if (!records.length) return new Map();
+    const rows = await this.q.query<LinkRow>(
+      `SELECT ${LINK_COLUMNS} FROM person_link WHERE (tenant, patient_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [records.map((r) => r.tenant), records.map((r) => r.patientId)],
+    );
+    return new Map(rows.map((row) => [`${row.tenant}/${row.patient_id}`, toLink(row)]));
   }
 
   async linksOfPerson(personId: string): Promise<PersonLink[]> {
@@ -162,18 +185,23 @@ export class IdentityRecords {
   }
 
   /**
-   * Links (or re-links) a record to a person, recording the change in the link history — as the link's
-   * own method and actor, or as `event` says when the link is restored as it was (an unmerge).
+   * Links (or re-links) records to persons (each record once), recording each change in the link
+   * history — as the link's own method and actor, or as `event` says when links are restored as they
+   * were (an unmerge).
    */
-  async link(l: PersonLink, event: { method: string; actor: string } = l): Promise<void> {
+  async link(links: readonly PersonLink[], event?: { method: string; actor: string }): Promise<void> {
+    if (!links.length) return;
+    const rows = links.map((l) => ({ ...l, score: l.score ?? null, rule: l.rule ?? null, eventMethod: event?.method ?? l.method, eventActor: event?.actor ?? l.actor }));
     await this.q.query(
-      `WITH previous AS (SELECT person_id FROM person_link WHERE tenant = $1 AND patient_id = $2),
+      `WITH input AS (SELECT * FROM json_to_recordset($1::text::json) AS u("tenant" text, "patientId" text, "personId" text, assurance text, method text, score float8, rule text, actor text, "eventMethod" text, "eventActor" text)),
        event AS (INSERT INTO person_link_event (tenant, patient_id, person_id, previous_person_id, assurance, method, score, rule, actor)
-                 VALUES ($1, $2, $3, (SELECT person_id FROM previous), $4, $9, $6, $7, $10))
-       INSERT INTO person_link (tenant, patient_id, person_id, assurance, method, score, rule, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 SELECT i."tenant", i."patientId", i."personId", p.person_id, i.assurance, i."eventMethod", i.score, i.rule, i."eventActor"
+                 FROM input i LEFT JOIN person_link p ON p.tenant = i."tenant" AND p.patient_id = i."patientId")
+       INSERT INTO person_link (tenant, patient_id, person_id, assurance, method, score, rule, actor)
+       SELECT "tenant", "patientId", "personId", assurance, method, score, rule, actor FROM input
        ON CONFLICT (tenant, patient_id) DO UPDATE SET person_id = EXCLUDED.person_id, assurance = EXCLUDED.assurance, method = EXCLUDED.method,
          score = EXCLUDED.score, rule = EXCLUDED.rule, actor = EXCLUDED.actor, linked_at = now()`,
-      [l.tenant, l.patientId, l.personId, l.assurance, l.method, l.score ?? null, l.rule ?? null, l.actor, event.method, event.actor],
+      [JSON.stringify(rows)],
     );
   }
 
@@ -216,15 +244,20 @@ export class IdentityRecords {
     return r ? { recordA: r.record_a, recordB: r.record_b, taskId: r.task_id, status: r.status } : undefined;
   }
 
-  /** Records with a "different people" decision against `r`: never proposed as its matches again. */
-  async rejectedWith(r: RecordKey): Promise<Set<string>> {
-    const key = recordKey(r);
-    const rows = await this.q.query<{ other: string }>(
-      `SELECT CASE WHEN record_a = $1 THEN record_b ELSE record_a END AS other FROM identity_review
-       WHERE (record_a = $1 OR record_b = $1) AND status = 'different-people'`,
-      [key],
+  /** For each record (by `recordKey`), the records with a "different people" decision against it: never proposed as its matches again. */
+  async rejectedWith(records: readonly RecordKey[]): Promise<Map<string, Set<string>>> {
+    const keys = records.map(recordKey);
+    const rows = await this.q.query<{ a: string; b: string }>(
+      `SELECT record_a AS a, record_b AS b FROM identity_review
+       WHERE (record_a = ANY($1::text[]) OR record_b = ANY($1::text[])) AND status = 'different-people'`,
+      [keys],
     );
-    return new Set(rows.map((row) => row.other));
+    const rejected = new Map(keys.map((k) => [k, new Set<string>()]));
+    for (const { a, b } of rows) {
+      rejected.get(a)?.add(b);
+      rejected.get(b)?.add(a);
+    }
+    return rejected;
   }
 
   async openReview(a: RecordKey, b: RecordKey, taskId: string): Promise<void> {

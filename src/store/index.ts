@@ -21,7 +21,7 @@ export { StatisticsKeeper } from './statistics.js';
 export { DataDirInUseError } from './db/lock.js';
 export type { Change, PendingSettlement, Registration, RegistrationOutcome, RegistrationStatus, Settlement } from './federation.js';
 export { parseRecordKey, recordKey } from './identity.js';
-export type { IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
+export type { IndexEntry, IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';
 export { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, searchAudit, startAuditChain } from './audit.js';
 export type { AuditQuery, AuditRecord, ChainedRecord, ChainHead } from './audit.js';

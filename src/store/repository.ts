@@ -10,12 +10,12 @@ import type { RelationshipHolder } from './access.js';
 import { FederationRecords } from './federation.js';
 import { IdentityRecords } from './identity.js';
 import type { HeldKind } from './compartment.js';
-import { readCompartment, summariseCompartment } from './compartment.js';
+import { readCompartment, summariseCompartment, summariseCompartments } from './compartment.js';
 import type { HistoryPage, HistoryQuery } from './history.js';
 import { readHistory } from './history.js';
 import { extractIndexRows } from './index-writer.js';
 import type { StoredVersion, WriteMethod } from './resources.js';
-import { readCurrent, readVersion, writeVersions } from './resources.js';
+import { readCurrent, readCurrentMany, readVersion, writeVersions } from './resources.js';
 import type { NewVersion } from './resources.js';
 import type { CompileContext, Keyset } from './search/compile.js';
 import type { Selectivity } from './search/selectivity.js';
@@ -81,6 +81,11 @@ export class Repository {
     return translated(() => readCurrent(this.q, { tenant, type, id }, true));
   }
 
+  /** The current versions of several resources of one type, by id (`forUpdate`: locked until the transaction ends). */
+  readMany(tenant: string, type: string, ids: readonly string[], forUpdate = false): Promise<Map<string, StoredVersion>> {
+    return translated(() => readCurrentMany(this.q, tenant, type, ids, forUpdate));
+  }
+
   vread(tenant: string, type: string, id: string, version: number): Promise<StoredVersion | undefined> {
     return translated(() => readVersion(this.q, { tenant, type, id }, version));
   }
@@ -122,6 +127,26 @@ export class Repository {
     });
   }
 
+  /**
+   * Creates or replaces several resources of one type by id (each once) in two statements: their
+   * current versions read under row locks (or as `locked` gives them, already read so by readMany),
+   * then every new version written together.
+   */
+  updateMany(tenant: string, type: string, resources: readonly Resource[], locked?: ReadonlyMap<string, StoredVersion>): Promise<WriteResult[]> {
+    if (!resources.length) return Promise.resolve([]);
+    return this.transaction(async (repo) => {
+      const ids = resources.map((r) => r.id as string);
+      const current = locked ?? (await repo.readMany(tenant, type, ids, true));
+      const lastUpdated = this.services.clock().toISOString();
+      const prepared = resources.map((resource, i) => {
+        const before = current.get(ids[i]);
+        return { before, ...repo.prepare(resource, ids[i], (before?.version ?? 0) + 1, lastUpdated, 'PUT') };
+      });
+      await repo.persist(tenant, prepared.map((p) => p.row));
+      return prepared.map((p) => ({ version: p.version, resource: p.resource, created: !p.before || p.before.deleted }));
+    });
+  }
+
   /** Deletes as a new version; returns undefined when there is nothing current to delete. */
   delete(tenant: string, type: string, id: string, options: WriteOptions = {}): Promise<StoredVersion | undefined> {
     return this.transaction(async (repo) => {
@@ -158,6 +183,11 @@ export class Repository {
   /** What a Patient's compartment holds, by resource type. */
   compartmentSummary(tenant: string, patientId: string): Promise<HeldKind[]> {
     return translated(() => summariseCompartment(this.q, tenant, patientId));
+  }
+
+  /** What each of several Patients' compartments holds, by `tenant/patientId`. */
+  compartmentSummaries(patients: readonly { tenant: string; patientId: string }[]): Promise<Map<string, HeldKind[]>> {
+    return translated(() => summariseCompartments(this.q, patients));
   }
 
   /** The federation records (outbox, registrations) on this connection or transaction. */

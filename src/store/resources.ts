@@ -61,6 +61,16 @@ export async function readCurrent(q: Queryable, key: ResourceKey, forUpdate = fa
   return rows[0] ? toStoredVersion(rows[0]) : undefined;
 }
 
+/** The current versions of several resources of one type, by id (optionally locked, in id order so two callers cannot deadlock). */
+export async function readCurrentMany(q: Queryable, tenant: string, type: string, ids: readonly string[], forUpdate = false): Promise<Map<string, StoredVersion>> {
+  if (!ids.length) return new Map();
+  const rows = await q.query<VersionRow>(
+    `SELECT ${VERSION_COLUMNS} FROM resource WHERE tenant = $1 AND type = $2 AND id = ANY($3::text[])${forUpdate ? ' ORDER BY id FOR UPDATE' : ''}`,
+    [tenant, type, [...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, toStoredVersion(r)]));
+}
+
 export async function readVersion(q: Queryable, key: ResourceKey, version: number): Promise<StoredVersion | undefined> {
   const rows = await q.query<VersionRow>(
     `SELECT ${VERSION_COLUMNS}, method FROM resource_history WHERE tenant = $1 AND type = $2 AND id = $3 AND version = $4`,

@@ -23,3 +23,14 @@ export const ukCorePatient = (d: Demographics) => ({
   birthDate: d.birthDate,
   address: [{ use: 'home', line: [d.line ?? '14 Larch Avenue'], city: 'Leeds', postalCode: d.postcode ?? 'LS6 3HN' }],
 });
+
+/** A valid NHS number in the 999 test range (modulus 11 check digit). */
+export function testNhsNumber(n: number): string {
+  for (let k = n; ; k++) {
+    const body = `999${String(k % 1_000_000).padStart(6, '0')}`;
+    const sum = [...body].reduce((s, d, i) => s + Number(d) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check === 10) continue;
+    return body + (check === 11 ? '0' : String(check));
+  }
+}
