@@ -2,10 +2,11 @@
 // built platform (as `npm start` runs it) on PostgreSQL and on PGlite.
 // - $everything for a person held by 1, 3 and 10 tenants (21 resources each) vs one tenant's own
 //   $everything of the same amount of data (211 resources in one store); target: 10 tenants ≤ 3 × p95.
-// - registration: MODS registrations with distinct NHS numbers, POSTed at concurrency 8, counted from
-//   the first request until the central platform has a person for every one; target ≥ 500/s.
+// - registration: MODS registrations with distinct NHS numbers, POSTed at concurrency 8, and a caseload
+//   onboarded in FHIR transactions of 100 Patients (two at a time), each counted from the first request
+//   until the central platform has a person for every one; target ≥ 500/s.
 // Writes bench/results/federation.json and federation.md.
-//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--backend both|postgres|pglite] [--topology all-in-one,distributed,own-store]
+//   npm run bench:federation -- [--duration 10] [--registrations 2000] [--bulk-registrations 10000] [--backend both|postgres|pglite] [--topology all-in-one,distributed,own-store]
 // The distributed topologies (central + 3 DPL processes serving the bench tenants) run on PostgreSQL only:
 // `distributed` on one database; `own-store` with a database per DPL and the changes over NATS JetStream.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     registrations: { type: 'string', default: '2000' },
+    'bulk-registrations': { type: 'string', default: '10000' },
     backend: { type: 'string', default: 'both' },
     topology: { type: 'string', default: 'all-in-one,distributed,own-store' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
 });
 const DURATION = Number(args.duration);
 const REGISTRATIONS = Number(args.registrations);
+const BULK_REGISTRATIONS = Math.ceil(Number(args['bulk-registrations']) / 100) * 100;
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const log = (msg: string): void => void process.stderr.write(`[bench:federation] ${msg}\n`);
 const RESULTS = join(import.meta.dirname, 'results');
@@ -151,37 +154,46 @@ async function benchBackend(backend: 'postgres' | 'pglite', topology: Topology):
       }
     }
 
-    // Registration throughput, end to end.
-    const before = ((await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
-    const numbers = nhsNumbers(600_000, REGISTRATIONS);
-    // Distinct people as a population has them (names at their real frequency, birth dates over a century):
-    // a thousand near-identical people would measure the review queue filling, not registration.
-    const people = syntheticPatients(REGISTRATIONS, 11);
-    const started = performance.now();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < numbers.length) {
-        const i = next++;
-        const { name, birthDate, gender } = people[i];
-        const body = { subjectOfCareId: `reg-${i}`, name: { given: name[0].given[0], family: name[0].family }, identification: { nhsNumber: numbers[i] }, dateOfBirth: birthDate, genderIdentity: { code: gender === 'male' ? '1' : '2' } };
-        const tenant = `bench-t${(i % 10) + 1}`;
-        const res = await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (res.status !== 202) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
-        await res.arrayBuffer();
-      }
+    // Registration throughput, end to end: from the first request until the central platform has a
+    // person for every registration. Distinct people as a population has them (names at their real
+    // frequency, birth dates over a century): near-identical people would measure the review queue filling.
+    const personsNow = async (): Promise<number> => ((await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number) ?? 0;
+    const timeRegistrations = async (label: string, count: number, submit: (workers: number) => Promise<void>, workers: number): Promise<void> => {
+      const before = await personsNow();
+      const started = performance.now();
+      await submit(workers);
+      const accepted = performance.now();
+      while ((await personsNow()) < before + count) await new Promise((r) => setTimeout(r, 50));
+      const done = performance.now();
+      facts[`${label}Registrations`] = count;
+      facts[`${label}AcceptedPerSecond`] = Math.round(count / ((accepted - started) / 1000));
+      facts[`${label}CompletedPerSecond`] = Math.round(count / ((done - started) / 1000));
+      log(`${backend}: ${label} registrations accepted ${facts[`${label}AcceptedPerSecond`]}/s, completed ${facts[`${label}CompletedPerSecond`]}/s`);
     };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    const accepted = performance.now();
-    for (;;) {
-      const total = (await json(await fetch(`${central.url}/fhir/Patient?_summary=count&_total=accurate`, { headers }))).total as number;
-      if (total >= before + REGISTRATIONS) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const done = performance.now();
-    facts.registrations = REGISTRATIONS;
-    facts.registrationsAcceptedPerSecond = Math.round(REGISTRATIONS / ((accepted - started) / 1000));
-    facts.registrationsCompletedPerSecond = Math.round(REGISTRATIONS / ((done - started) / 1000));
-    log(`${backend}: registrations accepted ${facts.registrationsAcceptedPerSecond}/s, completed ${facts.registrationsCompletedPerSecond}/s`);
+    const inParallel = async (workers: number, jobs: number, job: (i: number) => Promise<void>): Promise<void> => {
+      let next = 0;
+      await Promise.all(Array.from({ length: workers }, async () => {
+        while (next < jobs) await job(next++);
+      }));
+    };
+    // One MODS registration per request, as a care provider's system registers each new client.
+    const people = syntheticPatients(REGISTRATIONS, 11);
+    const numbers = nhsNumbers(600_000, REGISTRATIONS);
+    await timeRegistrations('mods', REGISTRATIONS, (workers) => inParallel(workers, REGISTRATIONS, async (i) => {
+      const { name, birthDate, gender } = people[i];
+      const body = { subjectOfCareId: `reg-${i}`, name: { given: name[0].given[0], family: name[0].family }, identification: { nhsNumber: numbers[i] }, dateOfBirth: birthDate, genderIdentity: { code: gender === 'male' ? '1' : '2' } };
+      const tenant = `bench-t${(i % 10) + 1}`;
+      const res = await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/mods/subjects-of-care/register`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 202) throw new Error(`registration ${i}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }), 8);
+    // A supplier onboarding its caseload: FHIR transactions of 100 Patients (creating a Patient registers it).
+    const caseload = syntheticPatients(BULK_REGISTRATIONS, 12);
+    await timeRegistrations('bulk', BULK_REGISTRATIONS, (workers) => inParallel(workers, BULK_REGISTRATIONS / 100, async (b) => {
+      const tenant = `bench-t${(b % 10) + 1}`;
+      const entry = caseload.slice(b * 100, b * 100 + 100).map((resource) => ({ resource, request: { method: 'POST', url: 'Patient' } }));
+      await json(await fetch(`${tenantUrl(tenant)}/tenants/${tenant}/fhir`, { method: 'POST', headers, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry }) }));
+    }), 2);
   } finally {
     await server?.stop();
     for (const dpl of dpls) await dpl.stop();

@@ -6,15 +6,18 @@ import type { FoundResource } from './search/execute.js';
 
 /**
  * The compartment of the Patient `patient` of tenant `tenant` (SQL expressions): the Patient, then what
- * refers to it — two branches, each an index lookup (one condition joined by OR scanned the tenant's rows).
+ * refers to it, found from the references and read by primary key. The shape is fixed (OFFSET 0 keeps
+ * the planner from turning it around): on a tenant's partition whose statistics are missing or stale it
+ * chose to scan, once for every reference.
  */
 const members = (tenant: string, patient: string): string => `
   SELECT r.type, r.id, r.last_updated, r.content FROM resource r
   WHERE r.tenant = ${tenant} AND r.type = 'Patient' AND r.id = ${patient} AND NOT r.deleted
   UNION ALL
-  SELECT r.type, r.id, r.last_updated, r.content FROM resource r
-  WHERE r.tenant = ${tenant} AND NOT r.deleted AND NOT (r.type = 'Patient' AND r.id = ${patient})
-    AND (r.type, r.id) IN (SELECT s.rtype, s.rid FROM sp_reference s WHERE s.tenant = ${tenant} AND s.target_type = 'Patient' AND s.target_id = ${patient})`;
+  SELECT r.type, r.id, r.last_updated, r.content
+  FROM (SELECT DISTINCT s.rtype, s.rid FROM sp_reference s
+        WHERE s.tenant = ${tenant} AND s.target_type = 'Patient' AND s.target_id = ${patient} AND NOT (s.rtype = 'Patient' AND s.rid = ${patient})) s
+  CROSS JOIN LATERAL (SELECT r.* FROM resource r WHERE r.tenant = ${tenant} AND r.type = s.rtype AND r.id = s.rid AND NOT r.deleted OFFSET 0) r`;
 const MEMBERS = members('$1', '$2');
 
 export interface HeldKind {

@@ -19,7 +19,7 @@ export const PARTITIONED_TABLES = [
 ] as const;
 
 /** Partition names are bounded (tenant ids are up to 63 characters): a digest of the id stands in. */
-const partitionName = (table: string, tenant: string): string => `${table}_t_${createHash('sha256').update(tenant).digest('hex').slice(0, 16)}`;
+export const partitionName = (table: string, tenant: string): string => `${table}_t_${createHash('sha256').update(tenant).digest('hex').slice(0, 16)}`;
 
 /** A SQL string literal (DDL takes no parameters); tenant ids are validated, quoting makes it safe regardless. */
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;

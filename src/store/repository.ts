@@ -32,7 +32,7 @@ export interface SearchScope {
 export interface StoreServices {
   registry: ParamRegistry;
   /** Told about every resource write, to keep planner statistics current. */
-  statistics?: { noteWrites(count: number): void };
+  statistics?: { noteWrites(tenant: string, count: number): void };
   /** Which search values are common, so the search compiler knows which filters are selective. */
   selectivity?: Selectivity;
   clock: () => Date;
@@ -219,7 +219,7 @@ export class Repository {
   /** Writes versions and tells the statistics keeper how many. */
   private async persist(tenant: string, rows: NewVersion[]): Promise<void> {
     await writeVersions(this.q, tenant, rows, tenant !== this.services.unpublished);
-    this.services.statistics?.noteWrites(rows.length);
+    this.services.statistics?.noteWrites(tenant, rows.length);
   }
 
   /** The stored form of a new version: stamped resource, its JSON text and its index rows. */
