@@ -14,7 +14,16 @@ import type { Change, Repository } from '../store/index.js';
 const MAX_ATTEMPTS = 3;
 const IDLE_POLL_MS = 100;
 /** Changes handled per transaction. */
-const BATCH_SIZE = 50;
+const BATCH_SIZE = 100;
+/**
+ * After a batch that was not full, a feed waits this long for more to gather: a batch costs about the
+ * same few statements whatever its size, so under a trickle of writes (one registration per request)
+ * lanes taking one or two changes each paid those statements per change (docs/performance.md).
+ */
+const GATHER_MS = 100;
+
+/** What a step found: nothing, fewer changes than a batch holds, or work to go on with at once. */
+type StepResult = 'idle' | 'partial' | 'more';
 
 /** What a feed carries: changes, or anything else taken in order from a source. */
 export interface FeedItem {
@@ -102,7 +111,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
   }
 
   async drain(): Promise<void> {
-    while (await this.step()) {
+    while ((await this.step()) !== 'idle') {
       // keep going
     }
   }
@@ -115,24 +124,27 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
   }
 
   private async runBatch(): Promise<void> {
-    let worked = false;
+    let found: StepResult = 'idle';
     try {
-      for (let i = 0; i < 200 && !this.stopped && (await this.step()); i++) worked = true;
+      for (let i = 0; i < 200 && !this.stopped; i++) {
+        found = await this.step();
+        if (found !== 'more') break;
+      }
     } catch (err) {
       this.log.error({ err }, 'change feed: source, database or destination unavailable, retrying');
       return this.schedule(RETRY_MS);
     }
-    this.schedule(worked ? 0 : IDLE_POLL_MS);
+    this.schedule(found === 'idle' ? IDLE_POLL_MS : found === 'partial' ? GATHER_MS : 0);
   }
 
-  private step(): Promise<boolean> {
+  private step(): Promise<StepResult> {
     const next = this.queue.then(() => this.stepAlone());
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  /** One batch in one transaction. False when there was nothing to do. */
-  private async stepAlone(): Promise<boolean> {
+  /** One batch in one transaction. */
+  private async stepAlone(): Promise<StepResult> {
     let taken: T[] = [];
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {
@@ -142,13 +154,16 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
         return taken.length > 0;
       });
       if (worked) await this.source.committed(taken);
-      if (this.isolating > 0) this.isolating--;
-      return worked;
+      if (this.isolating > 0) {
+        this.isolating--;
+        return 'more';
+      }
+      return !worked ? 'idle' : taken.length < size ? 'partial' : 'more';
     } catch (err) {
       if (taken.length === 0 || err instanceof DestinationUnavailable) throw err;
       if (taken.length > 1) {
         this.isolating = taken.length;
-        return true;
+        return 'more';
       }
       const [change] = taken;
       const attempts = (this.failures.get(change.seq) ?? 0) + 1;
@@ -160,7 +175,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
         this.failures.delete(change.seq);
         this.isolating = Math.max(0, this.isolating - 1);
       }
-      return true;
+      return 'more';
     }
   }
 }

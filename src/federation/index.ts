@@ -51,8 +51,9 @@ export interface Federation {
 }
 
 /**
- * Lanes of the outbox feed. A registration is a string of dependent round trips; several lanes keep
- * the database busy while each waits (docs/performance.md). Safe in parallel: a resource's versions
+ * Lanes of the outbox feed. A batch is a string of dependent statements; several lanes keep both the
+ * database and this process busy while each waits (digesting a backlog of 5,000 registrations: 1 lane
+ * 653/s, 2 lanes 686/s, 4 lanes 786/s; docs/performance.md). Safe in parallel: a resource's versions
  * share a lane, registrations that could match lock their blocking keys, and pointer writes lock their row.
  */
 const FEED_LANES = 4;

@@ -30,7 +30,7 @@ export class StatisticsKeeper {
 
   constructor(
     private readonly db: Database,
-    private readonly options: StatisticsOptions = { minWrites: 500, growthFraction: 0.2, minTenantWrites: 100 },
+    private readonly options: StatisticsOptions = { minWrites: 5000, growthFraction: 0.2, minTenantWrites: 100 },
   ) {}
 
   /** Analyzes now and waits (used at start, so the first queries are planned on real numbers). */
