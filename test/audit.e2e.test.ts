@@ -4,12 +4,11 @@
 // or truncation, and a request whose audit cannot be written fails closed.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/access/index.js';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 const ADMIN = 'platform-admin';
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
@@ -26,11 +25,7 @@ interface AuditEventJson {
 }
 
 describe.each(await testDatabases())('audit trail on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   const trail = async (query: string): Promise<AuditEventJson[]> => {
     await t.platform.audit.settled();
@@ -130,11 +125,7 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
 });
 
 describe.each(await testDatabases())('audit failing closed on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   it('fails closed while the audit trail cannot be written, and loses no event', async () => {
     const created = await t.call('POST', '/tenants/sunrise-care/fhir/Patient', { body: { resourceType: 'Patient', name: [{ family: 'Closed' }] } });

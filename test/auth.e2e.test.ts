@@ -1,17 +1,13 @@
 // End-to-end authentication and tenant isolation: client credentials, bearer tokens, and a tenant's
 // client confined to its own data provision layer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rotateSigningKey, SigningKeyRing } from '../src/access/index.js';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
 
 describe.each(await testDatabases())('authentication and tenant isolation on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   const form = (body: Record<string, string>, headers: Record<string, string> = {}): ReturnType<TestPlatform['call']> =>
     t.call('POST', '/oauth2/token', { payload: new URLSearchParams(body).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, as: null });

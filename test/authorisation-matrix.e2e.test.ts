@@ -3,11 +3,11 @@
 // base, legitimate relationships (registration, active service), consent to sharing and break-glass;
 // the policy replaced through the admin API; and no path answering without a token. Expectations are
 // written out by hand from docs/security.md, not computed by the engine under test.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { platform as platformRecords } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { CallResult, TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
+import type { CallResult } from './support/platform.js';
 import { ukCorePatient } from './support/patients.js';
 
 const SENSITIVITY = 'https://openscip.org/fhir/CodeSystem/sensitivity';
@@ -36,7 +36,7 @@ const observation = (id: string, patient: string, extra: Record<string, unknown>
 const flag = (id: string, patient: string, text: string, extra: Record<string, unknown> = {}) => ({ resourceType: 'Flag', id, status: 'active', code: { text }, subject: { reference: `Patient/${patient}` }, ...extra });
 
 describe.each(await testDatabases())('authorisation matrix on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   let personA: string;
   let personB: string;
 
@@ -48,7 +48,6 @@ describe.each(await testDatabases())('authorisation matrix on $name', (database)
   const types = (res: CallResult): string[] => (res.json.entry ?? []).filter((e: { search?: { mode: string } }) => e.search?.mode !== 'outcome').map((e: { resource: { resourceType: string; id: string } }) => `${e.resource.resourceType}/${e.resource.id}`);
 
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     for (const [id, name, kind, odsCode] of [['sunrise-care', 'Sunrise Care Home', 'care-home', 'SUN01'], ['meadow-homecare', 'Meadow Homecare', 'home-care', 'MEA01'], ['city-hospital', 'City Hospital NHS Trust', 'acute-trust', 'CTY01']]) {
       await platformRecords.upsertTenant(t.platform.db, { id, name, kind, odsCode });
     }
@@ -88,7 +87,6 @@ describe.each(await testDatabases())('authorisation matrix on $name', (database)
     expect(await link('meadow-homecare', 'mea-a')).toBe(personA);
     expect(personB).toBeTruthy();
   });
-  afterAll(async () => t?.close());
 
   it('on a DPL: role × type × interaction × sensitivity label × purpose', async () => {
     const cases: { what: string; method: string; path: string; body?: unknown; purpose?: string; expect: Record<Role, number> }[] = [

@@ -4,23 +4,21 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { CryptoKey } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registerClient } from '../src/access/index.js';
 import { testDatabases } from './support/databases.js';
-import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { PUBLIC_URL, suitePlatform } from './support/platform.js';
 
 const CLIENT = 'acme-backend';
 const TOKEN_URL = `${PUBLIC_URL}/oauth2/token`;
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 describe.each(await testDatabases())('SMART Backend Services on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   let registeredKey: CryptoKey;
   let strangerKey: CryptoKey;
 
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     const registered = await generateKeyPair('RS384');
     registeredKey = registered.privateKey;
     strangerKey = (await generateKeyPair('RS384')).privateKey;
@@ -32,7 +30,6 @@ describe.each(await testDatabases())('SMART Backend Services on $name', (databas
     });
     expect(client.clientSecret).toBeUndefined();
   });
-  afterAll(async () => t?.close());
 
   const assertion = (claims: { aud?: string; exp?: number; jti?: string } = {}, signWith: CryptoKey = registeredKey) =>
     new SignJWT({ jti: claims.jti ?? randomUUID() })

@@ -1,33 +1,33 @@
 // The central platform's digest of the JetStream change stream (DPLs with their own store), on a real
 // NATS server and store: changes apply once — a change redelivered after it was applied (a crash between
 // the commit and the acknowledgement) is recognised by the position recorded with it — and how each
-// registration ended is published back for the DPL.
+// registration ended is published back for the DPL. A DPL relays each change with what its tenant holds
+// about the Patient it concerns.
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, RecordLocator, relaySettlements, settleAtDpl } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, OutboxSource, RecordLocator, relayChanges, relaySettlements, settleAtDpl } from '../src/federation/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import { pglite } from './support/databases.js';
 import { eventually } from './support/eventually.js';
 import { NATS_URL, natsNamespace, natsReachable } from './support/nats.js';
-import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { PUBLIC_URL, suitePlatform } from './support/platform.js';
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 
 describe.skipIf(!(await natsReachable()))('change stream digest', () => {
-  let t: TestPlatform;
+  const t = suitePlatform(pglite);
   let stream: ChangeStream;
   const { namespace, cleanup } = natsNamespace('scip-stream');
   beforeAll(async () => {
-    t = await startTestPlatform(pglite);
     stream = await ChangeStream.connect(NATS_URL, namespace, pino({ level: 'silent' }));
+    // The tests move the changes themselves.
+    await t.platform.federation.feed.stop();
   });
   afterAll(async () => {
     await stream?.close();
-    await t?.close();
     await cleanup();
   });
 
@@ -104,5 +104,29 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     const tooLarge = stream.publishChange({ ...change, content: 'x'.repeat(2 * 1024 * 1024) });
     await expect(tooLarge).rejects.toThrow(/max_payload/);
     await expect(tooLarge).rejects.not.toBeInstanceOf(DestinationUnavailable);
+  });
+
+  it("relays each change with what the tenant holds about its Patient, each counted once", async () => {
+    const entry = [
+      { fullUrl: 'urn:uuid:6c1f1b8e-0000-4000-8000-000000000001', resource: { resourceType: 'Patient', name: [{ family: 'Relayed' }] }, request: { method: 'POST', url: 'Patient' } },
+      ...[1, 2, 3].map((k) => ({ resource: { resourceType: 'Observation', status: 'final', code: { text: `Note ${k}` }, subject: { reference: 'urn:uuid:6c1f1b8e-0000-4000-8000-000000000001' } }, request: { method: 'POST', url: 'Observation' } })),
+    ];
+    const written = await t.call('POST', '/tenants/sunrise-care/fhir', { body: { resourceType: 'Bundle', type: 'transaction', entry } });
+    expect(written.status).toBe(200);
+    const patientId = /Patient\/([^/]+)/.exec(String(written.json.entry[0].response.location))?.[1] as string;
+    // One batch: the Patient and its three Observations are about the same Patient.
+    await new ChangeFeed(t.platform.repo, new OutboxSource(t.platform.repo, 0, 1, ['sunrise-care']), relayChanges(stream), pino({ level: 'silent' })).drain();
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info(`${namespace}-changes`);
+    const relayed: { type: string; patients: Record<string, { type: string; count: number }[]> }[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage(`${namespace}-changes`, { seq }).catch(() => undefined);
+      if (message) relayed.push(JSON.parse(new TextDecoder().decode(message.data)));
+    }
+    await nc.close();
+    const about = relayed.filter((c) => c.patients[patientId]);
+    expect(about.map((c) => c.type).sort()).toEqual(['Observation', 'Observation', 'Observation', 'Patient']);
+    for (const change of about) expect(change.patients[patientId]).toEqual([expect.objectContaining({ type: 'Observation', count: 3 }), expect.objectContaining({ type: 'Patient', count: 1 })]);
   });
 });

@@ -2,11 +2,11 @@
 // register the same person (MODS and FHIR), publish about them, and the central platform knows one
 // person, where their records are and of what kinds; deletes and failures are reflected.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
-import { startTestPlatform } from './support/platform.js';
-import type { CallResult, TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
+import type { CallResult } from './support/platform.js';
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const LOCATOR = 'https://openscip.org/fhir/CodeSystem/record-locator|tenant-record';
@@ -15,7 +15,7 @@ const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSy
 
 
 describe.each(await testDatabases())('registration and record locator on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   let personId: string;
   const pointers = async (): Promise<Record<string, string[]>> => {
     const res = await t.call('GET', `/fhir/DocumentReference?subject=Patient/${personId}&type=${LOCATOR}`);
@@ -28,10 +28,6 @@ describe.each(await testDatabases())('registration and record locator on $name',
     );
   };
 
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
 
   it('registers a subject of care through MODS: 202, pending, then registered with the platform person', async () => {
     const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');

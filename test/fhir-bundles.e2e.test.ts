@@ -1,19 +1,15 @@
 // End-to-end batch and transaction Bundles: atomicity, urn:uuid and conditional references,
 // conditional entries, processing order and response shape, on both databases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
+import { startTestPlatform, suitePlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
 
 const B = '/tenants/meadow-homecare/fhir';
 const AS = 'meadow-homecare-system';
 
 describe.each(await testDatabases())('batch and transaction on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   const post = (body: unknown): ReturnType<TestPlatform['call']> => t.call('POST', B, { body, as: AS });
   const count = async (query: string): Promise<number> => (await t.call('GET', `${B}/${query}&_total=accurate&_count=0`, { as: AS })).json.total;

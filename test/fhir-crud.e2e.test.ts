@@ -1,9 +1,8 @@
 // End-to-end over HTTP: read, vread, create, update (and update-as-create), patch, delete, history,
 // conditional interactions, ETags, Prefer, response shaping, on both databases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { startTestPlatform, suitePlatform } from './support/platform.js';
 
 const B = '/tenants/sunrise-care/fhir';
 const patient = (family: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -15,11 +14,7 @@ const patient = (family: string, extra: Record<string, unknown> = {}): Record<st
 });
 
 describe.each(await testDatabases())('FHIR REST interactions on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   it('creates, reads and vreads with ETag, Last-Modified and Location', async () => {
     const created = await t.call('POST', `${B}/Patient`, { body: patient('Lovelace') });

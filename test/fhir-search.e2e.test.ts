@@ -1,15 +1,14 @@
 // End-to-end search over HTTP: every parameter type, modifier and prefix, chains, _has, composites,
 // includes, sorting, totals and paging, on both databases.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { PUBLIC_URL, startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { PUBLIC_URL, suitePlatform } from './support/platform.js';
 
 const B = '/tenants/sunrise-care/fhir';
 type Entry = { resource: { resourceType: string; id: string; [k: string]: unknown }; search: { mode: string } };
 
 describe.each(await testDatabases())('FHIR search on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   const ids: Record<string, string> = {};
 
   const create = async (key: string, body: Record<string, unknown>): Promise<string> => {
@@ -28,7 +27,6 @@ describe.each(await testDatabases())('FHIR search on $name', (database) => {
   const idsOf = (...keys: string[]): string[] => keys.map((k) => ids[k]).sort();
 
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     await create('org', { resourceType: 'Organization', name: 'Sunrise Care Home', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'VM1234' }] });
     await create('gp', { resourceType: 'Practitioner', name: [{ family: 'Okafor', given: ['Chidi'] }] });
     await create('anna', {
@@ -81,7 +79,6 @@ describe.each(await testDatabases())('FHIR search on $name', (database) => {
     await create('risk', { resourceType: 'RiskAssessment', status: 'final', subject: { reference: `Patient/${ids.anna}` }, prediction: [{ probabilityDecimal: 0.25 }] });
     await create('questionnaire', { resourceType: 'Questionnaire', status: 'active', url: 'https://forms.example.org/fhir/Questionnaire/about-me/v1' });
   });
-  afterAll(async () => t?.close());
 
   it('matches strings by accent- and case-insensitive prefix, :exact and :contains', async () => {
     expect(await matchIds('Patient?family=mul')).toEqual(idsOf('anna', 'bob'));

@@ -1,10 +1,9 @@
 // Identity matching over HTTP on both databases: registration links records of one person written
 // differently on two tenants; $match finds and explains; doubtful pairs become review tasks that an
 // operator decides; merge and unmerge change links only, and unmerge restores the previous state.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 import { ukCorePatient } from './support/patients.js';
 import type { Demographics } from './support/patients.js';
 
@@ -14,14 +13,12 @@ const MEADOW = 'meadow-homecare-system';
 const parameters = (...parameter: Record<string, unknown>[]) => ({ resourceType: 'Parameters', parameter });
 
 describe.each(await testDatabases())('identity matching on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
 
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     // The test drives the change feed itself, so each step sees the previous one applied.
     await t.platform.federation.feed.stop();
   });
-  afterAll(async () => t?.close());
 
   const settle = () => t.platform.federation.feed.drain();
   const create = async (tenant: string, d: Demographics, as?: string): Promise<string> => {

@@ -1,22 +1,20 @@
 // Cross-tenant isolation: from one tenant's base, every way of reaching another tenant's data — read,
 // search, chain, reverse chain, include, revinclude, absolute URLs, conditional writes, history,
 // $everything, MODS — finds nothing; another tenant's credentials are refused.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 const SUNRISE = '/tenants/sunrise-care/fhir';
 const MEADOW = '/tenants/meadow-homecare/fhir';
 const AS_MEADOW = { as: 'meadow-homecare-system' };
 
 describe.each(await testDatabases())('tenant isolation on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   let secret: { patient: string; flag: string; org: string };
   const ids = (res: { json: { entry?: { resource: { id: string } }[] } }): string[] => (res.json.entry ?? []).map((e) => e.resource.id);
 
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     // Sunrise's data, which Meadow must never see.
     const org = await t.call('POST', `${SUNRISE}/Organization`, { body: { resourceType: 'Organization', name: 'Sunrise Secret Org' } });
     const patient = await t.call('POST', `${SUNRISE}/Patient`, {
@@ -25,7 +23,6 @@ describe.each(await testDatabases())('tenant isolation on $name', (database) => 
     const flag = await t.call('POST', `${SUNRISE}/Flag`, { body: { resourceType: 'Flag', status: 'active', code: { text: 'secret' }, subject: { reference: `Patient/${patient.json.id as string}` } } });
     secret = { patient: patient.json.id as string, flag: flag.json.id as string, org: org.json.id as string };
   });
-  afterAll(async () => t?.close());
 
   it("cannot read, vread or see the history of another tenant's resource by id", async () => {
     expect((await t.call('GET', `${MEADOW}/Patient/${secret.patient}`, AS_MEADOW)).status).toBe(404);

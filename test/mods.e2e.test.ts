@@ -2,27 +2,24 @@
 // $transform and get the same MODS; new versions and history; list by subject; precise 422s that
 // store nothing; the StructureMap listing on every base.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { platform as platformRecords } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 const T = '/tenants/sunrise-care';
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/mods/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const json = { 'content-type': 'application/json' };
 
 describe.each(await testDatabases())('MODS API and the transform operation on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     // The platform numbers the versions it holds: a first publish is version 1.
     const { versionNumber: _supplierVersion, ...margaret } = fixture('subject-of-care.margaret-okafor');
     expect((await t.call('POST', `${T}/mods/subject-of-care`, { body: { ...margaret, versionNumber: 3 }, headers: json })).status).toBe(409);
     const published = await t.call('POST', `${T}/mods/subject-of-care`, { body: margaret, headers: json });
     expect(published.status, published.text).toBe(201);
   });
-  afterAll(async () => t?.close());
 
   it('publishes a subject of care as a Patient plus its Observation, in one write', async () => {
     const patient = await t.call('GET', `${T}/fhir/Patient/soc-0001`);

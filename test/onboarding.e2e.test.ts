@@ -3,11 +3,10 @@
 // retrieves everything through the central FHIR API and reads it back as MODS through $transform,
 // with both tenants' data present and attributed.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 const json = { 'content-type': 'application/json' };
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/mods/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -16,11 +15,7 @@ const MEADOW = 'http://scip.test/tenants/meadow-homecare/fhir';
 
 
 describe.each(await testDatabases())('onboarding flow (all-in-one) on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   it('registers one person on two tenants, publishes on both, and serves everything centrally, as FHIR and as MODS', async () => {
     const { versionNumber: _v, recordUid: _r, ...margaret } = fixture('subject-of-care.margaret-okafor');

@@ -1,21 +1,19 @@
 // Abuse limits over HTTP: a client over its rate gets 429 with Retry-After and an OperationOutcome
 // (and the refusal is audited), other clients are unaffected; the token endpoint is limited per address.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_INTERNAL_CLIENT } from '../src/fhir/context.js';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 import type { TestPlatform } from './support/platform.js';
 
 describe.each(await testDatabases())('rate limits on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database, { rateLimitPerSecond: 5, tokenRateLimitPerSecond: 3 });
   beforeAll(async () => {
-    t = await startTestPlatform(database, { rateLimitPerSecond: 5, tokenRateLimitPerSecond: 3 });
     // Tokens first: the test's own token requests must not spend the token endpoint's budget below.
     await t.token('sunrise-care-system');
     await t.token('meadow-homecare-system');
     await new Promise((r) => setTimeout(r, 2100));
   });
-  afterAll(async () => t?.close());
 
   it('answers 429 with Retry-After once a client is over its rate, and only that client', async () => {
     const statuses: number[] = [];

@@ -1,18 +1,13 @@
 // Hostile or odd input never produces a 500: every answer is a 2xx, or a 4xx with an OperationOutcome.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 const B = '/tenants/sunrise-care/fhir';
 const long = 'x'.repeat(5000);
 
 describe.each(await testDatabases())('robustness on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   const cases: [string, string, { body?: unknown; payload?: string; headers?: Record<string, string> }][] = [
     ['GET', `${B}/Patient?_count=99999999999999999999`, {}],

@@ -1,18 +1,13 @@
 // The search compiler's notion of a common value comes from the planner's statistics of the partitioned
 // index tables, on both databases: after an ANALYZE, a value most rows carry is known to be common (and
 // is then checked per row), a rare one is not.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StatisticsKeeper } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
-import { startTestPlatform } from './support/platform.js';
-import type { TestPlatform } from './support/platform.js';
+import { suitePlatform } from './support/platform.js';
 
 describe.each(await testDatabases())('value frequencies on $name', (database) => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform(database);
-  });
-  afterAll(async () => t?.close());
+  const t = suitePlatform(database);
 
   it('knows a value most index rows carry, and not a rare one', async () => {
     const entry = Array.from({ length: 200 }, (_, i) => ({

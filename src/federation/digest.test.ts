@@ -1,25 +1,22 @@
 // The central digest, set-wise: a backlog of registrations is matched, linked, located and settled a
 // batch at a time in a few statements per batch — and records of one person arriving in the same batch
 // still meet each other, as they would one at a time.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '../store/index.js';
 import { testDatabases } from '../../test/support/databases.js';
 import { ukCorePatient, testNhsNumber } from '../../test/support/patients.js';
-import { startTestPlatform } from '../../test/support/platform.js';
-import type { TestPlatform } from '../../test/support/platform.js';
+import { suitePlatform } from '../../test/support/platform.js';
 
 const GIVEN = ['Ada', 'Bertram', 'Cordelia', 'Desmond', 'Edith', 'Fergus', 'Gwendolyn', 'Horace', 'Imelda', 'Jasper', 'Kathleen', 'Leopold', 'Mabel', 'Norbert', 'Ottoline', 'Percival', 'Queenie', 'Rupert', 'Sybil', 'Thaddeus', 'Ursula', 'Vernon', 'Winifred', 'Xavier', 'Yvonne', 'Zachary', 'Agatha', 'Bartholomew', 'Clementine', 'Digby'];
 const FAMILY = ['Ashworth', 'Blackwood', 'Cartwright', 'Dunmore', 'Ellery', 'Fairbairn', 'Gillespie', 'Hartigan', 'Ingleby', 'Jessop', 'Kilbride', 'Lockhart', 'Mountjoy', 'Northcote', 'Ormerod', 'Pennington', 'Quarrie', 'Rushworth', 'Stainforth', 'Thistlewood', 'Umfreville', 'Vavasour', 'Wetherby', 'Yardley', 'Zouche', 'Aldridge', 'Bramall', 'Crowther', 'Dewhurst', 'Entwistle'];
 const people = GIVEN.map((given, i) => ukCorePatient({ given, family: FAMILY[i], birthDate: `${1930 + i}-0${(i % 9) + 1}-1${i % 10}`, postcode: `LS${i + 1} 4AB`, nhs: { value: testNhsNumber(700_000 + i * 7), verified: true } }));
 
 describe.each(await testDatabases())('set-wise digest on $name', (database) => {
-  let t: TestPlatform;
+  const t = suitePlatform(database);
   beforeAll(async () => {
-    t = await startTestPlatform(database);
     // The backlog builds up first, then is digested while its statements are counted.
     await t.platform.federation.feed.stop();
   });
-  afterAll(async () => t?.close());
 
   it('digests a backlog of registrations in a few statements per batch, and one person arriving twice in it stays one person', async () => {
     const transaction = (tenant: string, patients: object[], as?: string) =>

@@ -44,13 +44,15 @@ export async function summariseCompartment(q: Queryable, tenant: string, patient
 
 /** What each of several Patients' compartments holds, by `tenant/patientId` (one statement). */
 export async function summariseCompartments(q: Queryable, patients: readonly { tenant: string; patientId: string }[]): Promise<Map<string, HeldKind[]>> {
-  const held = new Map<string, HeldKind[]>(patients.map((p) => [`${p.tenant}/${p.patientId}`, []]));
-  if (!patients.length) return held;
+  // Each Patient once: a Patient named twice would be counted twice over.
+  const unique = [...new Map(patients.map((p) => [`${p.tenant}/${p.patientId}`, p])).values()];
+  const held = new Map<string, HeldKind[]>(unique.map((p) => [`${p.tenant}/${p.patientId}`, []]));
+  if (!unique.length) return held;
   const rows = await q.query<{ tenant: string; patient_id: string; type: string; n: string | number; last: string }>(
     `SELECT k.tenant, k.patient_id, m.type, count(*) AS n, to_char(max(m.last_updated) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last
      FROM unnest($1::text[], $2::text[]) AS k(tenant, patient_id) CROSS JOIN LATERAL (${members('k.tenant', 'k.patient_id')}) m
      GROUP BY k.tenant, k.patient_id, m.type ORDER BY m.type`,
-    [patients.map((p) => p.tenant), patients.map((p) => p.patientId)],
+    [unique.map((p) => p.tenant), unique.map((p) => p.patientId)],
   );
   for (const r of rows) held.get(`${r.tenant}/${r.patient_id}`)?.push({ type: r.type, count: Number(r.n), lastUpdated: r.last });
   return held;

@@ -1,6 +1,7 @@
 // Starts a whole platform for a test suite on one database, with the demo clients, and offers
 // small helpers to call it through Fastify's inject() (no sockets) with a bearer token.
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -103,5 +104,35 @@ export async function startTestPlatform(database: TestDatabase, overrides: Parti
       await platform.close();
       await drop();
     },
+  };
+}
+
+/**
+ * The platform of a test suite: started before its tests, closed after them. Called at the top of a
+ * `describe`; the returned handle forwards to the running platform (its own `beforeAll` hooks, which
+ * run after this one, may use it).
+ */
+export function suitePlatform(database: TestDatabase, overrides: Partial<Config> = {}): TestPlatform {
+  let started: TestPlatform | undefined;
+  beforeAll(async () => {
+    started = await startTestPlatform(database, overrides);
+  });
+  afterAll(async () => started?.close());
+  const running = (): TestPlatform => {
+    if (!started) throw new Error('the suite platform starts in beforeAll');
+    return started;
+  };
+  return {
+    get platform() {
+      return running().platform;
+    },
+    get app() {
+      return running().app;
+    },
+    tenantBase: (tenant) => running().tenantBase(tenant),
+    token: (clientId) => running().token(clientId),
+    addClient: (client) => running().addClient(client),
+    call: (method, url, options) => running().call(method, url, options),
+    close: () => running().close(),
   };
 }
