@@ -11,7 +11,7 @@ describe.each(await testDatabases())('statistics keeper on $name', (database) =>
   it("analyses a tenant's partitions once that tenant alone has grown", async () => {
     const db = suiteDb();
     await createTenantPartitions(db, 'growing');
-    const keeper = new StatisticsKeeper(db, { minWrites: 500, growthFraction: 0.2, minTenantWrites: 100 });
+    const keeper = new StatisticsKeeper(db, { minWrites: 500, growthFraction: 0.2, minTenantWrites: 100, tenantGrowthFraction: 1 });
     // At start the tenant is empty, and analysed so.
     await keeper.analyze();
     const analysedRows = async (): Promise<number> =>

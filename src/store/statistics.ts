@@ -13,8 +13,10 @@ export interface StatisticsOptions {
   minWrites: number;
   /** …or this fraction of the resources counted at the last ANALYZE, whichever is larger. */
   growthFraction: number;
-  /** A tenant's writes that justify analysing its partitions (or the growth fraction of its resources). */
+  /** A tenant's writes that justify analysing its partitions… */
   minTenantWrites: number;
+  /** …or this fraction of its resources at its last analysis, whichever is larger. */
+  tenantGrowthFraction: number;
   onError?: (err: unknown) => void;
 }
 
@@ -30,7 +32,7 @@ export class StatisticsKeeper {
 
   constructor(
     private readonly db: Database,
-    private readonly options: StatisticsOptions = { minWrites: 5000, growthFraction: 0.2, minTenantWrites: 100 },
+    private readonly options: StatisticsOptions = { minWrites: 5000, growthFraction: 0.2, minTenantWrites: 100, tenantGrowthFraction: 1 },
   ) {}
 
   /** Analyzes now and waits (used at start, so the first queries are planned on real numbers). */
@@ -51,7 +53,7 @@ export class StatisticsKeeper {
     this.tenants.set(tenant, counts);
     if (this.running || this.closed) return;
     if (this.writes >= Math.max(this.options.minWrites, this.rowsAtLastAnalyze * this.options.growthFraction)) this.inBackground(this.analyze());
-    else if (counts.writes >= Math.max(this.options.minTenantWrites, counts.rowsAtLastAnalyze * this.options.growthFraction)) this.inBackground(this.analyzeTenant(tenant, counts));
+    else if (counts.writes >= Math.max(this.options.minTenantWrites, counts.rowsAtLastAnalyze * this.options.tenantGrowthFraction)) this.inBackground(this.analyzeTenant(tenant, counts));
   }
 
   private async analyzeTenant(tenant: string, counts: { writes: number; rowsAtLastAnalyze: number }): Promise<void> {
