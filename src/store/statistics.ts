@@ -32,7 +32,7 @@ export class StatisticsKeeper {
 
   constructor(
     private readonly db: Database,
-    private readonly options: StatisticsOptions = { minWrites: 5000, growthFraction: 0.2, minTenantWrites: 100, tenantGrowthFraction: 1 },
+    private readonly options: StatisticsOptions = { minWrites: 5000, growthFraction: 1, minTenantWrites: 100, tenantGrowthFraction: 1 },
   ) {}
 
   /** Analyzes now and waits (used at start, so the first queries are planned on real numbers). */
