@@ -2,10 +2,10 @@
 // resource. Changes come from a source — the outbox table of this database, or the JetStream stream DPLs
 // with their own store publish to (change-stream.ts) — and go to a handler: the central platform's digest
 // (digest.ts), or a DPL's relay that publishes them (change-relay.ts). Changes are handled in batches,
-// each batch by one call of the handler in one transaction with its taking from the source; a batch that fails is retried one change
-// at a time, so the change that fails is found and, after a few attempts, set aside — unless what failed
-// is where the handler sends it (DestinationUnavailable): then nothing is set aside, the batch is put
-// back and retried until the destination answers. The same loop relays the settlements the central
+// each batch by one call of the handler, in one transaction with its taking from the source; a batch
+// that fails is retried one change at a time, so the change that fails is found and, after a few
+// attempts, set aside — unless what failed is where the handler sends it (DestinationUnavailable):
+// then nothing is set aside, the batch is put back and retried until the destination answers. The same loop relays the settlements the central
 // platform queues for DPLs (change-relay.ts): any item with a sequence number can travel this way.
 import type { Logger } from 'pino';
 import type { Change, Repository } from '../store/index.js';

@@ -37,12 +37,10 @@ export async function readCompartment(q: Queryable, tenant: string, patientId: s
   );
 }
 
-/** What the compartment holds, by type: how many and when each type last changed. */
-export async function summariseCompartment(q: Queryable, tenant: string, patientId: string): Promise<HeldKind[]> {
-  return (await summariseCompartments(q, [{ tenant, patientId }])).get(`${tenant}/${patientId}`) ?? [];
-}
-
-/** What each of several Patients' compartments holds, by `tenant/patientId` (one statement). */
+/**
+ * What each of several Patients' compartments holds, by `tenant/patientId` (one statement): by type,
+ * how many and when each type last changed.
+ */
 export async function summariseCompartments(q: Queryable, patients: readonly { tenant: string; patientId: string }[]): Promise<Map<string, HeldKind[]>> {
   // Each Patient once: a Patient named twice would be counted twice over.
   const unique = [...new Map(patients.map((p) => [`${p.tenant}/${p.patientId}`, p])).values()];

@@ -1,6 +1,7 @@
 // Storage of the central platform's federation records: the change outbox every tenant write fills,
-// registration requests, and the settlements waiting to go back to DPLs with their own store. (Person links are identity.ts's; what a tenant holds about a Patient,
-// for the record locator, is read in compartment.ts.)
+// registration requests, and the settlements waiting to go back to DPLs with their own store. (Person
+// links are identity.ts's; what a tenant holds about a Patient, for the record locator, is read in
+// compartment.ts.)
 import type { HeldKind } from './compartment.js';
 import type { Queryable } from './db/driver.js';
 

@@ -10,7 +10,7 @@ import type { RelationshipHolder } from './access.js';
 import { FederationRecords } from './federation.js';
 import { IdentityRecords } from './identity.js';
 import type { HeldKind } from './compartment.js';
-import { readCompartment, summariseCompartment, summariseCompartments } from './compartment.js';
+import { readCompartment, summariseCompartments } from './compartment.js';
 import type { HistoryPage, HistoryQuery } from './history.js';
 import { readHistory } from './history.js';
 import { extractIndexRows } from './index-writer.js';
@@ -178,11 +178,6 @@ export class Repository {
   /** A Patient's compartment: the Patient and what refers to it (current versions), at most `limit`. */
   compartment(tenant: string, patientId: string, limit: number, types?: readonly string[]): Promise<FoundResource[]> {
     return translated(() => readCompartment(this.q, tenant, patientId, limit, types));
-  }
-
-  /** What a Patient's compartment holds, by resource type. */
-  compartmentSummary(tenant: string, patientId: string): Promise<HeldKind[]> {
-    return translated(() => summariseCompartment(this.q, tenant, patientId));
   }
 
   /** What each of several Patients' compartments holds, by `tenant/patientId`. */
