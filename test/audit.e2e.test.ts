@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/access/index.js';
+import { blockKeys } from '../src/store/index.js';
+import type { StoredEvent } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
 import { suitePlatform } from './support/platform.js';
@@ -96,31 +98,53 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
     expect(await byCorrelation('audit-token-1')).toMatchObject({ outcome: '4', subtype: [{ code: 'POST /oauth2/token' }], agent: [{ who: { identifier: { value: 'nobody' } } }] });
   });
 
-  it('is append-only, and verification finds an altered event, a missing one and a cut-off end', async () => {
+  it('is append-only, and verification finds an altered event, a missing one, a cut-off end and altered search keys', async () => {
+    const db = t.platform.db;
     await t.platform.audit.settled();
-    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: true });
-    await expect(t.platform.db.query("UPDATE audit_event SET agent = 'someone-else' WHERE seq = 2")).rejects.toThrow(/append-only/);
-    await expect(t.platform.db.query('DELETE FROM audit_event WHERE seq = 2')).rejects.toThrow(/append-only/);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+    await expect(db.query("UPDATE audit_block SET keys = '{}' WHERE first_seq = 1")).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM audit_block WHERE first_seq = 1')).rejects.toThrow(/append-only/);
 
-    // Someone with the database owner's powers goes around the trigger: verification still finds it.
-    const tamper = async (sql: string): Promise<void> => {
-      await t.platform.db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
-      await t.platform.db.query(sql);
-      await t.platform.db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
+    // Someone with the database owner's powers goes around the trigger, rewriting the block that holds
+    // event `seq` as they like (its bounds and keys made to match, unless `keys` says otherwise):
+    // verification still finds it.
+    const tamper = async (seq: number, change: (events: StoredEvent[]) => StoredEvent[], keys?: (keys: string[]) => string[]): Promise<() => Promise<void>> => {
+      const [block] = await db.query<{ chain: string; first_seq: string; keys: string[]; events: string }>(
+        'SELECT chain, first_seq, keys, events FROM audit_block WHERE $1 BETWEEN first_seq AND last_seq', [seq]);
+      const events = change(JSON.parse(block.events) as StoredEvent[]);
+      const write = async (sql: string, params: unknown[]): Promise<void> => {
+        await db.query('ALTER TABLE audit_block DISABLE TRIGGER audit_block_append_only');
+        await db.query(sql, params);
+        await db.query('ALTER TABLE audit_block ENABLE TRIGGER audit_block_append_only');
+      };
+      if (events.length) {
+        await write('UPDATE audit_block SET first_seq = $3, last_seq = $4, keys = $5, events = $6 WHERE chain = $1 AND first_seq = $2', [
+          block.chain, block.first_seq, events[0].seq, events[events.length - 1].seq, (keys ?? (() => blockKeys(events)))(block.keys), JSON.stringify(events)]);
+      } else {
+        await write('DELETE FROM audit_block WHERE chain = $1 AND first_seq = $2', [block.chain, block.first_seq]);
+      }
+      const original = JSON.parse(block.events) as StoredEvent[];
+      return () => write('DELETE FROM audit_block WHERE chain = $1 AND first_seq = $2', [block.chain, events.length ? events[0].seq : -1])
+        .then(() => write('INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, keys, events) VALUES ($1, $2, $3, $4, $4, $5, $6)', [
+          block.chain, original[0].seq, original[original.length - 1].seq, original[0].recorded, block.keys, block.events]));
     };
-    const [original] = await t.platform.db.query<{ content: string }>('SELECT content FROM audit_event WHERE seq = 3');
-    await tamper(`UPDATE audit_event SET content = replace(content, 'sunrise-care-system', 'someone-else') WHERE seq = 3`);
-    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { seq: 3, reason: expect.stringMatching(/altered/) } });
-    await t.platform.db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
-    await t.platform.db.query('UPDATE audit_event SET content = $1 WHERE seq = 3', [original.content]);
-    await t.platform.db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
-    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: true });
+    let restore = await tamper(3, (events) => events.map((e) => (e.seq === 3 ? { ...e, content: e.content.replace('sunrise-care-system', 'someone-else') } : e)));
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problem: { seq: 3, reason: expect.stringMatching(/altered/) } });
+    await restore();
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
-    const [{ n }] = await t.platform.db.query<{ n: string }>('SELECT max(seq) AS n FROM audit_event');
-    await tamper(`DELETE FROM audit_event WHERE seq = ${Number(n)}`);
-    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { reason: expect.stringMatching(/removed from its end/) } });
-    await tamper('DELETE FROM audit_event WHERE seq = 5');
-    expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: false, problem: { seq: 5, reason: expect.stringMatching(/missing/) } });
+    // Hiding an event from "who has looked at this record" by editing the block's search keys.
+    restore = await tamper(3, (events) => events, (keys) => keys.filter((k) => !k.startsWith('entity:')));
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problem: { reason: expect.stringMatching(/search keys/) } });
+    await restore();
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+
+    const [{ n }] = await db.query<{ n: string }>('SELECT max(last_seq) AS n FROM audit_block');
+    restore = await tamper(Number(n), (events) => events.slice(0, -1));
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problem: { reason: expect.stringMatching(/removed from its end/) } });
+    await restore();
+    await tamper(5, (events) => events.filter((e) => e.seq !== 5));
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problem: { seq: 5, reason: expect.stringMatching(/missing/) } });
   });
 });
 
@@ -149,7 +173,7 @@ describe.each(await testDatabases())('audit failing closed on $name', (database)
     await eventually(async () => expect((await read()).status).toBe(200));
     await t.platform.audit.settled();
     expect(await verifyAuditChain(t.platform.db)).toMatchObject({ ok: true });
-    const [{ n }] = await t.platform.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_event WHERE content LIKE '%closed-%'`);
+    const [{ n }] = await t.platform.db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_block b, json_array_elements(b.events::json) e WHERE e->>'content' LIKE '%closed-%'`);
     expect(Number(n)).toBeGreaterThanOrEqual(2);
   });
 

@@ -4,8 +4,8 @@
 // extends a chain of its own, so an append is one statement; a request whose event could not be
 // written fails (fail closed), never answering unaudited.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendAudit, auditChains, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAudit, startAuditChain } from '../store/index.js';
-import type { AuditRecord } from '../store/index.js';
+import { appendAudit, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, startAuditChain } from '../store/index.js';
+import type { AuditBlock, AuditRecord, StoredEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -137,7 +137,8 @@ export interface VerifyResult {
 /**
  * Walks every chain: sequence numbers without gaps, each event's `prev_hash` its predecessor's hash,
  * each hash recomputed from what is stored, each chain's head at its last event, and no events
- * outside a known chain. Any edit, any deletion (also of the newest events) or insertion is found.
+ * outside a known chain. Any edit, any deletion (also of the newest events) or insertion is found — and
+ * so is a block whose bounds or search keys no longer match its events (a search would miss them).
  */
 export async function verifyAuditChain(q: Queryable, onProgress?: (events: number) => void): Promise<VerifyResult> {
   const chains = await auditChains(q);
@@ -146,14 +147,18 @@ export async function verifyAuditChain(q: Queryable, onProgress?: (events: numbe
   for (const head of chains) {
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
-    for await (const page of scanAudit(q, head.chain)) {
-      for (const r of page) {
-        if (r.seq !== expectedSeq) return fail(head.chain, expectedSeq, `event ${expectedSeq} is missing (next is ${r.seq})`);
-        if (r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
-        if (chainHash(prevHash, r) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
-        prevHash = r.hash;
-        expectedSeq++;
-        events++;
+    for await (const page of scanAuditBlocks(q, head.chain)) {
+      for (const block of page) {
+        const stored = readBlock(block);
+        if (typeof stored === 'string') return fail(head.chain, block.firstSeq, stored);
+        for (const r of stored) {
+          if (r.seq !== expectedSeq) return fail(head.chain, expectedSeq, `event ${expectedSeq} is missing (next is ${r.seq})`);
+          if (r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
+          if (chainHash(prevHash, { ...r, chain: head.chain }) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
+          prevHash = r.hash;
+          expectedSeq++;
+          events++;
+        }
       }
       onProgress?.(events);
     }
@@ -164,4 +169,24 @@ export async function verifyAuditChain(q: Queryable, onProgress?: (events: numbe
   const [orphan] = await orphanedAuditChains(q);
   if (orphan) return fail(orphan, 0, 'events of a chain whose head is gone');
   return { chains: chains.length, events, ok: true };
+}
+
+/** A block's events, or what is wrong with the block itself. */
+function readBlock(block: AuditBlock): StoredEvent[] | string {
+  let stored: StoredEvent[];
+  try {
+    stored = JSON.parse(block.events) as StoredEvent[];
+  } catch {
+    return 'its block cannot be read (altered)';
+  }
+  if (!Array.isArray(stored) || stored.some((e) => typeof e !== 'object' || e === null || !Array.isArray(e.entities))) return 'its block cannot be read (altered)';
+  if (!stored.length || !stored.length || stored[0].seq !== block.firstSeq || stored[stored.length - 1].seq !== block.lastSeq) {
+    return `its block's bounds (${block.firstSeq}-${block.lastSeq}) do not match the events it holds (altered)`;
+  }
+  const keys = [...block.keys].sort();
+  const expected = blockKeys(stored);
+  if (keys.length !== expected.length || keys.some((k, i) => k !== expected[i])) {
+    return "its block's search keys do not match its events (altered: searches would not find them as they are)";
+  }
+  return stored;
 }

@@ -2,6 +2,8 @@
 // it. `entity` / `patient` take `Patient/{id}` (a platform person: it also finds every
 // access to the source records linked to it, answering "who has looked at this person's record") or a
 // tenant record's absolute URL; `agent` a client id; `date` with ge/gt/le/lt/eq prefixes. Newest first.
+// `total` is given when it is cheap (the search names records, or has no filter) or `_total=accurate`
+// asks for it: a client's or a period's count means reading every block that may hold its events.
 import { FhirError } from '../fhir/errors.js';
 import type { AccessControl } from '../fhir/context.js';
 import { bundle, queryString } from '../rest/bundle.js';
@@ -45,16 +47,19 @@ export async function searchAuditEvents(platform: Platform, access: AccessContro
       if (prefix === 'le' || prefix === 'lt') q.to = at;
     } else if (name === '_count') q.limit = Math.min(MAX_COUNT, Math.max(1, Number(value) || DEFAULT_COUNT));
     else if (name === '_offset') q.offset = Math.max(0, Number(value) || 0);
-    else if (name !== '_format' && name !== '_pretty') throw new FhirError('invalid', { diagnostics: `Unknown AuditEvent search parameter '${name}' (entity, patient, agent, date, _count)`, expression: name });
+    else if (name === '_total') {
+      if (!['none', 'estimate', 'accurate'].includes(value)) throw new FhirError('invalid', { diagnostics: `_total must be none, estimate or accurate, got '${value}'`, expression: '_total' });
+      q.total = value === 'accurate';
+    } else if (name !== '_format' && name !== '_pretty') throw new FhirError('invalid', { diagnostics: `Unknown AuditEvent search parameter '${name}' (entity, patient, agent, date, _count, _offset, _total)`, expression: name });
   }
   const found = await searchAudit(platform.db, q, CENTRAL_TENANT);
   const kept = query.filter(([k]) => k !== '_offset' && k !== '_count');
   const page = (offset: number): string => `${base}/AuditEvent?${queryString([...kept, ['_count', String(q.limit)], ['_offset', String(offset)]])}`;
   const link = [{ relation: 'self', url: page(q.offset) }];
-  if (q.offset + q.limit < found.total) link.push({ relation: 'next', url: page(q.offset + q.limit) });
+  if (found.more) link.push({ relation: 'next', url: page(q.offset + q.limit) });
   const entries = found.contents.map((content) => {
     const event = renderAuditEvent(content);
     return { fullUrl: `${base}/AuditEvent/${event.id}`, resource: event, search: { mode: 'match' as const } };
   });
-  return { status: 200, headers: {}, body: bundle('searchset', entries, { total: found.total, link }) };
+  return { status: 200, headers: {}, body: bundle('searchset', entries, { ...(found.total !== undefined ? { total: found.total } : {}), link }) };
 }

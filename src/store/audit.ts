@@ -1,7 +1,8 @@
 // Storage of the audit trail. Each writer (a platform process) owns a chain: it starts one, keeps its
 // head in memory and appends a batch in one statement that also moves the head — only if the head is
-// where the writer left it, so a chain is never forked. Verification walks every chain.
-import { createHash, randomUUID } from 'node:crypto';
+// where the writer left it, so a chain is never forked. A batch is stored as one block row (decision
+// 0020); verification walks every chain event by event.
+import { hash as digest, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from './db/driver.js';
 
 export interface AuditRecord {
@@ -30,11 +31,36 @@ export interface ChainedRecord extends Omit<AuditRecord, 'entities'> {
   hash: string;
 }
 
+/** An event as a block stores it: the chained fields and the records it names (not hashed: what searches find it by). */
+export interface StoredEvent extends Omit<ChainedRecord, 'chain'> {
+  entities: string[];
+}
+
+/** One stored block: consecutive events of a chain, and the search keys of all of them. */
+export interface AuditBlock {
+  chain: string;
+  firstSeq: number;
+  lastSeq: number;
+  keys: string[];
+  /** The events as stored, unparsed (verification reports text it cannot read as altered). */
+  events: string;
+}
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash of one link of a chain: everything stored about the event, and its predecessor's hash. */
 export function chainHash(prevHash: string, r: Omit<ChainedRecord, 'hash' | 'prevHash'>): string {
-  return createHash('sha256').update(`${prevHash}\n${r.chain}\n${r.seq}\n${r.id}\n${r.recorded}\n${r.tenant}\n${r.agent}\n${r.content}`).digest('hex');
+  return digest('sha256', `${prevHash}\n${r.chain}\n${r.seq}\n${r.id}\n${r.recorded}\n${r.tenant}\n${r.agent}\n${r.content}`, 'hex');
+}
+
+/** What a block is found by: the client of each of its events and every record they name. */
+export function blockKeys(events: readonly { agent: string; entities: readonly string[] }[]): string[] {
+  const keys = new Set<string>();
+  for (const e of events) {
+    keys.add(`agent:${e.agent}`);
+    for (const entity of e.entities) keys.add(`entity:${entity}`);
+  }
+  return [...keys].sort();
 }
 
 /** Starts a new chain for a writer. */
@@ -50,32 +76,27 @@ export async function readChainHead(q: Queryable, chain: string): Promise<ChainH
 }
 
 /**
- * Appends events after `head` in one statement; returns the new head, or undefined when the chain's
- * head in the database is no longer `head` (nothing is written then).
+ * Appends events after `head` as one block, in one statement; returns the new head, or undefined when
+ * the chain's head in the database is no longer `head` (nothing is written then).
  */
 export async function appendAudit(db: Database, head: ChainHead, records: readonly AuditRecord[]): Promise<ChainHead | undefined> {
   let { seq, hash } = head;
-  const rows = records.map((r) => {
+  let from = records[0].recorded;
+  let to = from;
+  const events: StoredEvent[] = records.map((r) => {
     seq++;
     const prevHash = hash;
-    hash = chainHash(prevHash, { ...r, chain: head.chain, seq });
-    return { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prev_hash: prevHash, hash, entities: [...new Set(r.entities)] };
+    hash = chainHash(prevHash, { chain: head.chain, seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content });
+    if (r.recorded < from) from = r.recorded;
+    if (r.recorded > to) to = r.recorded;
+    return { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash, hash, entities: [...new Set(r.entities)] };
   });
-  // The batch travels as one JSON text: serialised natively and parsed by the server in one pass,
-  // where text arrays cost an escaping pass in JavaScript per value (a third of an event's Node CPU).
   const [moved] = await db.query<{ n: string | number }>(
     `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
-     batch AS (SELECT * FROM json_to_recordset($5::text::json)
-       AS r(seq bigint, id text, recorded text, tenant text, agent text, content text, prev_hash text, hash text, entities text[])),
-     events AS (
-       INSERT INTO audit_event (chain, seq, id, recorded, tenant, agent, content, prev_hash, hash)
-       SELECT (SELECT chain FROM head), seq, id, recorded, tenant, agent, content, prev_hash, hash FROM batch
-       WHERE EXISTS (SELECT 1 FROM head)),
-     entities AS (
-       INSERT INTO audit_entity (reference, chain, seq)
-       SELECT e, (SELECT chain FROM head), seq FROM batch, unnest(entities) AS e WHERE EXISTS (SELECT 1 FROM head))
+     block AS (INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, keys, events)
+       SELECT chain, $2 + 1, $3, $5, $6, $7::text[], $8 FROM head)
      SELECT count(*) AS n FROM head`,
-    [head.chain, head.seq, seq, hash, JSON.stringify(rows)],
+    [head.chain, head.seq, seq, hash, from, to, blockKeys(events), JSON.stringify(events)],
   );
   return Number(moved.n) === 1 ? { chain: head.chain, seq, hash } : undefined;
 }
@@ -85,23 +106,30 @@ export async function auditChains(q: Queryable): Promise<ChainHead[]> {
   return (await q.query<{ chain: string; seq: string | number; hash: string }>('SELECT chain, seq, hash FROM audit_chain ORDER BY started, chain')).map((r) => ({ chain: r.chain, seq: Number(r.seq), hash: r.hash }));
 }
 
-/** One chain, a page at a time, in order. */
-export async function* scanAudit(q: Queryable, chain: string, pageSize = 5000): AsyncGenerator<ChainedRecord[]> {
+/**
+ * One chain's blocks in order, a page at a time: at most 1,000 blocks and, past the first, about
+ * `eventsPerPage` events (a page never holds more than one block beyond that).
+ */
+export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPage = 5000): AsyncGenerator<AuditBlock[]> {
   let after = 0;
   for (;;) {
-    const rows = await q.query<{ seq: string | number; id: string; recorded: string; tenant: string; agent: string; content: string; prev_hash: string; hash: string }>(
-      'SELECT seq, id, recorded, tenant, agent, content, prev_hash, hash FROM audit_event WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [chain, after, pageSize],
+    // The window sum reads only the bounds; a block's events are fetched only for the blocks kept.
+    const rows = await q.query<{ first_seq: string | number; last_seq: string | number; keys: string[]; events: string }>(
+      `SELECT first_seq, last_seq, keys, events FROM (
+         SELECT first_seq, last_seq, keys, events, sum(last_seq - first_seq + 1) OVER (ORDER BY first_seq) AS upto
+         FROM audit_block WHERE chain = $1 AND first_seq > $2 ORDER BY first_seq LIMIT 1000) b
+       WHERE upto - (last_seq - first_seq + 1) < $3 ORDER BY first_seq`,
+      [chain, after, eventsPerPage],
     );
     if (!rows.length) return;
-    yield rows.map((r) => ({ chain, seq: Number(r.seq), id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash: r.prev_hash, hash: r.hash }));
-    after = Number(rows[rows.length - 1].seq);
+    yield rows.map((r) => ({ chain, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), keys: r.keys, events: r.events }));
+    after = Number(rows[rows.length - 1].first_seq);
   }
 }
 
 /** Events of chains that have no head row (a chain whose head was deleted): found by verification. */
 export async function orphanedAuditChains(q: Queryable): Promise<string[]> {
-  return (await q.query<{ chain: string }>('SELECT DISTINCT e.chain FROM audit_event e LEFT JOIN audit_chain c ON c.chain = e.chain WHERE c.chain IS NULL')).map((r) => r.chain);
+  return (await q.query<{ chain: string }>('SELECT DISTINCT b.chain FROM audit_block b LEFT JOIN audit_chain c ON c.chain = b.chain WHERE c.chain IS NULL')).map((r) => r.chain);
 }
 
 export interface AuditQuery {
@@ -113,28 +141,107 @@ export interface AuditQuery {
   to?: string;
   limit: number;
   offset: number;
+  /**
+   * Count every match even where that means reading the whole trail (a client's or a period's events).
+   * Without it, a search is counted when it names records (their blocks are few) or has no filter at all.
+   */
+  total?: boolean;
 }
 
-/** Events matching the query, newest first, and how many match in all. */
-export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant: string): Promise<{ total: number; contents: string[] }> {
+export interface AuditPage {
+  /** The page's events, newest first. */
+  contents: string[];
+  /** How many match in all, when counted. */
+  total?: number;
+  /** Whether events match beyond this page. */
+  more: boolean;
+}
+
+interface Match {
+  recorded: string;
+  chain: string;
+  seq: number;
+  content: string;
+}
+
+const newestFirst = (a: Match, b: Match): number =>
+  a.recorded < b.recorded ? 1 : a.recorded > b.recorded ? -1 : a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : b.seq - a.seq;
+
+/** Blocks read per round trip while searching. */
+const SEARCH_BLOCKS = 50;
+
+/**
+ * Events matching the query, newest first. Blocks are found by their keys and times, newest first, and
+ * read until the page is certain: no block not yet read can hold an event newer than the page's last
+ * (or, when counting, until every candidate block is read).
+ */
+export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant: string): Promise<AuditPage> {
+  let records: Set<string> | undefined;
+  if (query.entities) {
+    // A person's golden record stands for the records it links: reads of those are reads of the person.
+    const persons = query.entities.filter((e) => e.startsWith(`${centralTenant}/Patient/`)).map((e) => e.slice(`${centralTenant}/Patient/`.length));
+    const linked = persons.length
+      ? await q.query<{ ref: string }>(`SELECT tenant || '/Patient/' || patient_id AS ref FROM person_link WHERE person_id = ANY($1::text[])`, [persons])
+      : [];
+    records = new Set([...query.entities, ...linked.map((r) => r.ref)]);
+  }
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown): void => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (query.entities) {
-    // A person's golden record stands for the records it links: reads of those are reads of the person.
-    const persons = query.entities.filter((e) => e.startsWith(`${centralTenant}/Patient/`)).map((e) => e.slice(`${centralTenant}/Patient/`.length));
-    params.push(query.entities, persons);
-    where.push(`(e.chain, e.seq) IN (SELECT chain, seq FROM audit_entity WHERE reference = ANY($${params.length - 1}::text[])
-      OR reference IN (SELECT tenant || '/Patient/' || patient_id FROM person_link WHERE person_id = ANY($${params.length}::text[])))`);
+  if (records) add('keys && ?::text[]', [...records].map((r) => `entity:${r}`));
+  if (query.agent) add('keys @> ?::text[]', [`agent:${query.agent}`]);
+  if (query.from) add('recorded_to >= ?', query.from);
+  if (query.to) add('recorded_from <= ?', query.to);
+
+  const unfiltered = where.length === 0;
+  const countAll = !unfiltered && (query.total === true || records !== undefined);
+  const matches = (e: StoredEvent): boolean =>
+    (!records || e.entities.some((r) => records.has(r))) &&
+    (!query.agent || e.agent === query.agent) &&
+    (!query.from || e.recorded >= query.from) &&
+    (!query.to || e.recorded <= query.to);
+
+  // One more than the page: whether a next page exists.
+  const wanted = query.offset + query.limit + 1;
+  let found: Match[] = [];
+  let counted = 0;
+  const keepNewest = (): void => {
+    found.sort(newestFirst);
+    if (found.length > wanted) found = found.slice(0, wanted);
+  };
+  let cursor: unknown[] = [];
+  for (;;) {
+    const after = cursor.length ? `(recorded_to, chain, first_seq) < ($${params.length + 1}, $${params.length + 2}, $${params.length + 3})` : '';
+    const filter = [...where, after].filter(Boolean);
+    const blocks = await q.query<{ chain: string; first_seq: string | number; recorded_to: string; events: string }>(
+      `SELECT chain, first_seq, recorded_to, events FROM audit_block ${filter.length ? `WHERE ${filter.join(' AND ')}` : ''}
+       ORDER BY recorded_to DESC, chain DESC, first_seq DESC LIMIT ${SEARCH_BLOCKS}`,
+      [...params, ...cursor],
+    );
+    for (const block of blocks) {
+      for (const e of JSON.parse(block.events) as StoredEvent[]) {
+        if (!matches(e)) continue;
+        counted++;
+        found.push({ recorded: e.recorded, chain: block.chain, seq: e.seq, content: e.content });
+      }
+      if (found.length > 4 * wanted) keepNewest();
+    }
+    if (blocks.length < SEARCH_BLOCKS) break;
+    const last = blocks[blocks.length - 1];
+    if (!countAll && found.length >= wanted) {
+      keepNewest();
+      if (found[wanted - 1].recorded > last.recorded_to) break;
+    }
+    cursor = [last.recorded_to, last.chain, last.first_seq];
   }
-  if (query.agent) add('e.agent = ?', query.agent);
-  if (query.from) add('e.recorded >= ?', query.from);
-  if (query.to) add('e.recorded <= ?', query.to);
-  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const [count] = await q.query<{ n: string | number }>(`SELECT count(*) AS n FROM audit_event e ${filter}`, params);
-  const rows = await q.query<{ content: string }>(`SELECT e.content FROM audit_event e ${filter} ORDER BY e.recorded DESC, e.chain, e.seq DESC LIMIT ${Number(query.limit)} OFFSET ${Number(query.offset)}`, params);
-  return { total: Number(count.n), contents: rows.map((r) => r.content) };
+  keepNewest();
+  let total: number | undefined = countAll ? counted : undefined;
+  if (unfiltered) {
+    const [all] = await q.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');
+    total = Number(all.n ?? 0);
+  }
+  return { contents: found.slice(query.offset, query.offset + query.limit).map((m) => m.content), ...(total !== undefined ? { total } : {}), more: counted > query.offset + query.limit };
 }

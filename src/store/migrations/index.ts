@@ -11,6 +11,7 @@ import * as resourceSecurity from './0009-resource-security.js';
 import * as feedPosition from './0010-feed-position.js';
 import * as coveringIndexes from './0011-covering-value-indexes.js';
 import * as settlementOutbox from './0012-settlement-outbox.js';
+import * as auditBlocks from './0013-audit-blocks.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, ...feedPosition },
   { version: 11, ...coveringIndexes },
   { version: 12, ...settlementOutbox },
+  { version: 13, ...auditBlocks },
 ];
