@@ -2,7 +2,9 @@
 // for its oldest event to linger, so one statement carries many requests' events — and none is lost.
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../store/index.js';
+import type { QueryOptions } from '../store/db/driver.js';
 import { suiteDatabase, testDatabases } from '../../test/support/databases.js';
+import { eventually } from '../../test/support/eventually.js';
 import { AuditLog, LINGER_MS, verifyAuditChain } from './audit.js';
 import { auditRecord } from './audit-event.js';
 
@@ -40,5 +42,34 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     // A batch per linger period (and the last one); without lingering before every batch, the events
     // that arrive while one is written go out at once as the next: on PostgreSQL 62 statements, not 25.
     expect(appends).toBeLessThanOrEqual(Math.ceil(elapsed / LINGER_MS) + 2);
+  });
+
+  it('does not write a batch twice when its append committed but the answer was lost', async () => {
+    const db = suiteDb();
+    const before = await db.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');
+    // The first append reaches the database and commits; its answer never arrives.
+    let lost = false;
+    const flaky: Database = { ...db, dialect: db.dialect, transaction: (fn) => db.transaction(fn), close: () => db.close(), query: async <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+      const result = await db.query<Row>(text, params, options);
+      if (!lost && text.includes('INSERT INTO audit_block')) {
+        lost = true;
+        throw new Error('connection lost after commit');
+      }
+      return result;
+    } };
+    const log = new AuditLog(flaky, 'write-behind');
+    const written = async (): Promise<number> => Number((await db.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block'))[0].n) - Number(before[0].n ?? 0);
+    for (let i = 0; i < 5; i++) await log.record(event(1000 + i));
+    // Refused while the outcome is unknown (fail closed), then retried: the trail holds the five once.
+    await eventually(async () => {
+      await log.settled();
+      expect(await written()).toBe(5);
+      await log.record(event(1005));
+    });
+    for (let i = 6; i < 10; i++) await log.record(event(1000 + i));
+    await log.drain();
+    expect(lost).toBe(true);
+    expect(await written()).toBe(10);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });

@@ -4,8 +4,8 @@
 // extends a chain of its own, so an append is one statement; a request whose event could not be
 // written fails (fail closed), never answering unaudited.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendAudit, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, startAuditChain } from '../store/index.js';
-import type { AuditBlock, AuditRecord, StoredEvent } from '../store/index.js';
+import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvent, startAuditChain } from '../store/index.js';
+import type { AuditBlock, AuditRecord, SealedEvent, StoredEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -32,6 +32,8 @@ export class AuditUnavailable extends Error {}
 
 interface Pending {
   record: AuditRecord;
+  /** Linked into the chain as handed over, once the chain is started (and again if its head moves). */
+  sealed?: SealedEvent;
   /** performance.now() when handed over: a write-behind batch is written once its oldest event is LINGER_MS old. */
   queued: number;
   resolve(): void;
@@ -41,7 +43,11 @@ interface Pending {
 export class AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private head: Promise<ChainHead> | undefined;
+  private starting: Promise<ChainHead> | undefined;
+  /** This process's chain as last written; undefined until the chain is started. */
+  private written: ChainHead | undefined;
+  /** The chain's head after the last event queued. */
+  private sealedTo: ChainHead | undefined;
   /** Set while the last attempt to write failed. */
   private failure: unknown;
   private closing = false;
@@ -59,8 +65,10 @@ export class AuditLog {
   record(record: AuditRecord): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
     if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
+    let sealed: SealedEvent | undefined;
+    if (this.sealedTo) this.sealedTo = (sealed = sealAuditEvent(this.sealedTo, record)).head;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, queued: performance.now(), resolve, reject });
+      this.queue.push({ record, sealed, queued: performance.now(), resolve, reject });
       if (this.mode === 'write-behind') resolve();
       this.flushing ??= this.flush();
     });
@@ -76,7 +84,7 @@ export class AuditLog {
       }
       const batch = this.queue.slice(0, MAX_BATCH);
       try {
-        await this.append(batch.map((p) => p.record));
+        await this.append(batch);
         this.queue.splice(0, batch.length);
         this.failure = undefined;
         for (const p of batch) p.resolve();
@@ -98,23 +106,40 @@ export class AuditLog {
   }
 
   /** This process's chain is started on first use and extended from the head it keeps. */
-  private async append(records: AuditRecord[]): Promise<void> {
-    this.head ??= startAuditChain(this.db);
-    let head: ChainHead;
-    try {
-      head = await this.head;
-    } catch (err) {
-      this.head = undefined;
-      throw err;
+  private async append(batch: readonly Pending[]): Promise<void> {
+    if (!this.written) {
+      this.starting ??= startAuditChain(this.db);
+      try {
+        this.reseal(await this.starting);
+      } catch (err) {
+        this.starting = undefined;
+        throw err;
+      }
     }
-    let moved = await appendAudit(this.db, head, records);
+    const head = this.written as ChainHead;
+    const events = batch.map((p) => p.sealed as SealedEvent);
+    let moved = await appendSealed(this.db, head, events);
     if (!moved) {
-      // The head moved without us: an append whose success we never heard of. Continue from where it is.
-      head = await readChainHead(this.db, head.chain);
-      moved = await appendAudit(this.db, head, records);
+      // The head moved without us: an append whose success we never heard of. If it is where this
+      // batch leaves it, that append was this batch; otherwise continue from where it is.
+      const actual = await readChainHead(this.db, head.chain);
+      const ours = events[events.length - 1].head;
+      if (actual.seq === ours.seq && actual.hash === ours.hash) moved = ours;
+      else {
+        this.reseal(actual);
+        moved = await appendSealed(this.db, actual, batch.map((p) => p.sealed as SealedEvent));
+      }
     }
     if (!moved) throw new Error(`audit chain ${head.chain} is being written by someone else`);
-    this.head = Promise.resolve(moved);
+    this.written = moved;
+  }
+
+  /** Links every queued event again, from `head`. */
+  private reseal(head: ChainHead): void {
+    this.written = head;
+    let at = head;
+    for (const p of this.queue) at = (p.sealed = sealAuditEvent(at, p.record)).head;
+    this.sealedTo = at;
   }
 
   /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */
