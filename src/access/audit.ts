@@ -4,8 +4,8 @@
 // extends a chain of its own, so an append is one statement; a request whose event could not be
 // written fails (fail closed), never answering unaudited.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvent, startAuditChain } from '../store/index.js';
-import type { AuditBlock, AuditRecord, SealedEvent, StoredEvent } from '../store/index.js';
+import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
+import type { AuditBlock, AuditRecord, StoredEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -32,8 +32,6 @@ export class AuditUnavailable extends Error {}
 
 interface Pending {
   record: AuditRecord;
-  /** Linked into the chain as handed over, once the chain is started (and again if its head moves). */
-  sealed?: SealedEvent;
   /** performance.now() when handed over: a write-behind batch is written once its oldest event is LINGER_MS old. */
   queued: number;
   resolve(): void;
@@ -46,8 +44,6 @@ export class AuditLog {
   private starting: Promise<ChainHead> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
-  /** The chain's head after the last event queued. */
-  private sealedTo: ChainHead | undefined;
   /** Set while the last attempt to write failed. */
   private failure: unknown;
   private closing = false;
@@ -65,10 +61,8 @@ export class AuditLog {
   record(record: AuditRecord): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
     if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
-    let sealed: SealedEvent | undefined;
-    if (this.sealedTo) this.sealedTo = (sealed = sealAuditEvent(this.sealedTo, record)).head;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, sealed, queued: performance.now(), resolve, reject });
+      this.queue.push({ record, queued: performance.now(), resolve, reject });
       if (this.mode === 'write-behind') resolve();
       this.flushing ??= this.flush();
     });
@@ -110,36 +104,26 @@ export class AuditLog {
     if (!this.written) {
       this.starting ??= startAuditChain(this.db);
       try {
-        this.reseal(await this.starting);
+        this.written = await this.starting;
       } catch (err) {
         this.starting = undefined;
         throw err;
       }
     }
-    const head = this.written as ChainHead;
-    const events = batch.map((p) => p.sealed as SealedEvent);
+    const head = this.written;
+    const records = batch.map((p) => p.record);
+    const events = sealAuditEvents(head, records);
     let moved = await appendSealed(this.db, head, events);
     if (!moved) {
       // The head moved without us: an append whose success we never heard of. If it is where this
-      // batch leaves it, that append was this batch; otherwise continue from where it is.
+      // batch leaves the chain, that append was this batch; otherwise continue from where it is.
       const actual = await readChainHead(this.db, head.chain);
-      const ours = events[events.length - 1].head;
-      if (actual.seq === ours.seq && actual.hash === ours.hash) moved = ours;
-      else {
-        this.reseal(actual);
-        moved = await appendSealed(this.db, actual, batch.map((p) => p.sealed as SealedEvent));
-      }
+      const last = events[events.length - 1].head;
+      if (actual.seq === last.seq && actual.hash === last.hash) moved = last;
+      else moved = await appendSealed(this.db, actual, sealAuditEvents(actual, records));
     }
     if (!moved) throw new Error(`audit chain ${head.chain} is being written by someone else`);
     this.written = moved;
-  }
-
-  /** Links every queued event again, from `head`. */
-  private reseal(head: ChainHead): void {
-    this.written = head;
-    let at = head;
-    for (const p of this.queue) at = (p.sealed = sealAuditEvent(at, p.record)).head;
-    this.sealedTo = at;
   }
 
   /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */

@@ -86,17 +86,17 @@ export interface SealedEvent {
   json: string;
 }
 
-/**
- * Links an event after `head`: its sequence number, its predecessor's hash and its own. Done as each
- * request hands its event over, so that writing a batch only joins the texts (no pause of the event
- * loop proportional to the batch while requests wait).
- */
-export function sealAuditEvent(head: ChainHead, r: AuditRecord): SealedEvent {
-  const seq = head.seq + 1;
-  const hash = chainHash(head.hash, { chain: head.chain, seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content });
-  const entities = [...new Set(r.entities)];
-  const stored: StoredEvent = { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash: head.hash, hash, entities };
-  return { head: { chain: head.chain, seq, hash }, recorded: r.recorded, agent: r.agent, entities, json: JSON.stringify(stored) };
+/** Links events one after another from `head`: each its sequence number, its predecessor's hash and its own. */
+export function sealAuditEvents(head: ChainHead, records: readonly AuditRecord[]): SealedEvent[] {
+  let at = head;
+  return records.map((r) => {
+    const seq = at.seq + 1;
+    const hash = chainHash(at.hash, { chain: at.chain, seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content });
+    const entities = [...new Set(r.entities)];
+    const stored: StoredEvent = { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content, prevHash: at.hash, hash, entities };
+    at = { chain: at.chain, seq, hash };
+    return { head: at, recorded: r.recorded, agent: r.agent, entities, json: JSON.stringify(stored) };
+  });
 }
 
 /**
@@ -122,14 +122,8 @@ export async function appendSealed(db: Database, head: ChainHead, events: readon
 }
 
 /** Seals and appends events after `head` (see appendSealed). */
-export async function appendAudit(db: Database, head: ChainHead, records: readonly AuditRecord[]): Promise<ChainHead | undefined> {
-  let at = head;
-  const events = records.map((r) => {
-    const sealed = sealAuditEvent(at, r);
-    at = sealed.head;
-    return sealed;
-  });
-  return appendSealed(db, head, events);
+export function appendAudit(db: Database, head: ChainHead, records: readonly AuditRecord[]): Promise<ChainHead | undefined> {
+  return appendSealed(db, head, sealAuditEvents(head, records));
 }
 
 /** Every chain's head. */
