@@ -83,6 +83,27 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
     expect((await t.call('GET', '/fhir/AuditEvent?colour=red', { as: ADMIN })).status).toBe(400);
   });
 
+  it("counts a client's events when asked to, and pages them with next links either way", async () => {
+    await t.platform.audit.settled();
+    const page = async (query: string) => {
+      const res = await t.call('GET', `/fhir/AuditEvent?${query}`, { as: ADMIN });
+      expect(res.status, res.text).toBe(200);
+      return res.json as { total?: number; entry?: unknown[]; link: { relation: string; url: string }[] };
+    };
+    const uncounted = await page('agent=sunrise-care-system&_count=1');
+    expect(uncounted.total).toBeUndefined();
+    expect(uncounted.entry).toHaveLength(1);
+    expect(uncounted.link.map((l) => l.relation)).toContain('next');
+    const counted = await page('agent=sunrise-care-system&_count=1&_total=accurate');
+    expect(counted.total).toBeGreaterThan(1);
+    const all = await page('agent=sunrise-care-system&_count=1000');
+    expect(all.entry).toHaveLength(counted.total as number);
+    expect(all.link.map((l) => l.relation)).not.toContain('next');
+    const wrong = await t.call('GET', '/fhir/AuditEvent?_total=everything', { as: ADMIN });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.issue[0].expression).toEqual(['_total']);
+  });
+
   it('records denials and token requests', async () => {
     const anonymous = await t.call('GET', '/tenants/sunrise-care/fhir/Patient', { as: null, headers: { 'x-request-id': 'audit-denied-1' } });
     expect(anonymous.status).toBe(401);

@@ -163,7 +163,7 @@ export async function verifyAuditChain(q: Queryable, onProgress?: (events: numbe
         for (const r of stored) {
           if (r.seq !== expectedSeq) return fail(head.chain, expectedSeq, `event ${expectedSeq} is missing (next is ${r.seq})`);
           if (r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
-          if (chainHash(prevHash, { ...r, chain: head.chain }) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
+          if (chainHash(prevHash, { chain: head.chain, seq: r.seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content }) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
           prevHash = r.hash;
           expectedSeq++;
           events++;
@@ -189,7 +189,7 @@ function readBlock(block: AuditBlock): StoredEvent[] | string {
     return 'its block cannot be read (altered)';
   }
   if (!Array.isArray(stored) || stored.some((e) => typeof e !== 'object' || e === null || !Array.isArray(e.entities))) return 'its block cannot be read (altered)';
-  if (!stored.length || !stored.length || stored[0].seq !== block.firstSeq || stored[stored.length - 1].seq !== block.lastSeq) {
+  if (!stored.length || stored[0].seq !== block.firstSeq || stored[stored.length - 1].seq !== block.lastSeq) {
     return `its block's bounds (${block.firstSeq}-${block.lastSeq}) do not match the events it holds (altered)`;
   }
   const keys = [...block.keys].sort();

@@ -136,8 +136,7 @@ export async function auditChains(q: Queryable): Promise<ChainHead[]> {
  * `eventsPerPage` events (a page never holds more than one block beyond that).
  */
 export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPage = 5000): AsyncGenerator<AuditBlock[]> {
-  let after = 0;
-  for (;;) {
+  const page = async (after: number): Promise<AuditBlock[]> => {
     // The window sum reads only the bounds; a block's events are fetched only for the blocks kept.
     const rows = await q.query<{ first_seq: string | number; last_seq: string | number; keys: string[]; events: string }>(
       `SELECT first_seq, last_seq, keys, events FROM (
@@ -146,9 +145,18 @@ export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPag
        WHERE upto - (last_seq - first_seq + 1) < $3 ORDER BY first_seq`,
       [chain, after, eventsPerPage],
     );
-    if (!rows.length) return;
-    yield rows.map((r) => ({ chain, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), keys: r.keys, events: r.events }));
-    after = Number(rows[rows.length - 1].first_seq);
+    return rows.map((r) => ({ chain, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), keys: r.keys, events: r.events }));
+  };
+  // The next page is asked for before this one is handed over: the database reads it while the caller
+  // checks this one.
+  let next = page(0);
+  for (;;) {
+    const blocks = await next;
+    if (!blocks.length) return;
+    next = page(blocks[blocks.length - 1].firstSeq);
+    // A caller that stops early leaves the read ahead unawaited: its failure is of no interest then.
+    next.catch(() => undefined);
+    yield blocks;
   }
 }
 
