@@ -2,12 +2,11 @@
 // naming every person returned, writes, denials, token requests), the trail answers "who has looked at
 // this person's record", it is append-only and hash-chained so that `verify` finds any alteration, gap
 // or truncation, and a request whose audit cannot be written fails closed.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/access/index.js';
 import { blockKeys } from '../src/store/index.js';
 import type { StoredEvent } from '../src/store/index.js';
+import { scip } from './support/cli.js';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
 import { suitePlatform } from './support/platform.js';
@@ -201,10 +200,7 @@ describe.each(await testDatabases())('audit failing closed on $name', (database)
   it('is verified from the command line', async () => {
     await t.platform.audit.settled();
     if (t.platform.config.databaseUrl) {
-      const res = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'src/cli/main.ts'), 'audit', 'verify', '--no-progress'], {
-        env: { ...process.env, DATABASE_URL: t.platform.config.databaseUrl },
-        encoding: 'utf8',
-      });
+      const res = await scip({ DATABASE_URL: t.platform.config.databaseUrl }, 'audit', 'verify', '--no-progress');
       expect(res.status, res.stderr).toBe(0);
       expect(JSON.parse(res.stdout)).toMatchObject({ ok: true });
       expect(JSON.parse(res.stdout).events).toBeGreaterThan(2);

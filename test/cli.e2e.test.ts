@@ -1,6 +1,5 @@
 // The `scip` command line against both databases: add a tenant and a client, then use that client's
 // printed secret against the platform; the embedded database refuses a second process.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Patient } from '@medplum/fhirtypes';
@@ -8,31 +7,25 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { startPlatform } from '../src/platform.js';
+import { scip } from './support/cli.js';
 import { provisionProcessEnvironment, testDatabases } from './support/databases.js';
-
-const ROOT = join(import.meta.dirname, '..');
-
-function scip(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
-}
 
 describe.each(await testDatabases())('scip CLI on $name', (database) => {
   it('rotates signing keys and sets the access policy, refusing a policy that does not check', async () => {
     const { env, dataDir, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-');
     try {
-      expect(JSON.parse(scip(env, 'policy', 'show').stdout)).toMatchObject({ version: 0 });
+      expect(JSON.parse((await scip(env, 'policy', 'show')).stdout)).toMatchObject({ version: 0 });
       const bad = join(dataDir, 'bad-policy.json');
       writeFileSync(bad, JSON.stringify({ labels: { otherwise: 'clinical' }, rules: [{ id: 'r', effect: 'permit', roles: ['system'], types: ['Widget'], interactions: ['read'], labels: ['clinical'] }], breakGlass: { roles: [], maxMinutes: 30 } }));
-      const refused = scip(env, 'policy', 'set', bad);
+      const refused = await scip(env, 'policy', 'set', bad);
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain("'Widget' is not an R4 resource type");
       writeFileSync(bad, JSON.stringify({ labels: { otherwise: 'clinical' }, rules: [{ id: 'r', effect: 'permit', roles: ['system'], types: ['*'], interactions: ['read'], labels: ['clinical'] }], breakGlass: { roles: [], maxMinutes: 30 } }));
-      expect(JSON.parse(scip(env, 'policy', 'set', bad, '--author', 'test').stdout)).toEqual({ version: 1 });
+      expect(JSON.parse((await scip(env, 'policy', 'set', bad, '--author', 'test')).stdout)).toEqual({ version: 1 });
 
-      const first = JSON.parse(scip(env, 'keys', 'rotate').stdout).kid as string;
-      const second = JSON.parse(scip(env, 'keys', 'rotate').stdout).kid as string;
-      const listed = JSON.parse(scip(env, 'keys', 'list').stdout) as { kid: string; retired: boolean }[];
+      const first = JSON.parse((await scip(env, 'keys', 'rotate')).stdout).kid as string;
+      const second = JSON.parse((await scip(env, 'keys', 'rotate')).stdout).kid as string;
+      const listed = JSON.parse((await scip(env, 'keys', 'list')).stdout) as { kid: string; retired: boolean }[];
       expect(listed.map((k) => [k.kid, k.retired])).toEqual([[second, false], [first, true]]);
     } finally {
       await cleanup();
@@ -43,12 +36,12 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
   it('adds a tenant and a client whose secret then obtains a token for that tenant', async () => {
     const { env, dataDir, databaseUrl, cleanup } = await provisionProcessEnvironment(database, 'scip-cli-');
     try {
-      expect(scip(env, 'tenant', 'add', 'acme-care', '--name', 'Acme Care', '--kind', 'care-home').status).toBe(0);
-      expect(JSON.parse(scip(env, 'tenant', 'list').stdout).map((t: { id: string }) => t.id)).toContain('acme-care');
-      const added = scip(env, 'client', 'add', 'acme-system', '--tenant', 'acme-care');
+      expect((await scip(env, 'tenant', 'add', 'acme-care', '--name', 'Acme Care', '--kind', 'care-home')).status).toBe(0);
+      expect(JSON.parse((await scip(env, 'tenant', 'list')).stdout).map((t: { id: string }) => t.id)).toContain('acme-care');
+      const added = await scip(env, 'client', 'add', 'acme-system', '--tenant', 'acme-care');
       expect(added.status).toBe(0);
       const { clientSecret } = JSON.parse(added.stdout) as { clientSecret: string };
-      const refused = scip(env, 'client', 'add', 'stray-client', '--tenant', 'no-such-tenant');
+      const refused = await scip(env, 'client', 'add', 'stray-client', '--tenant', 'no-such-tenant');
       expect(refused.status).toBe(2);
       expect(refused.stderr).toContain('Unknown tenant');
 
@@ -56,7 +49,7 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
       const app = await buildApp(platform, { logger: false });
       try {
         if (!databaseUrl) {
-          const locked = scip(env, 'tenant', 'list');
+          const locked = await scip(env, 'tenant', 'list');
           expect(locked.status).toBe(2);
           expect(locked.stderr).toContain('in use by process');
         }
@@ -93,16 +86,16 @@ describe.each(await testDatabases())('scip CLI on $name', (database) => {
         await platform.close();
       }
       const report = join(dataDir, 'report.json');
-      const deduped = scip(env, 'identity', 'dedupe', '--tenant', 'sunrise-care', '--report', report, '--no-progress');
+      const deduped = await scip(env, 'identity', 'dedupe', '--tenant', 'sunrise-care', '--report', report, '--no-progress');
       expect(deduped.status, deduped.stderr).toBe(0);
       expect(JSON.parse(deduped.stdout)).toMatchObject({ records: 3, clusters: 2, duplicateClusters: 1, links: 1 });
       const full = JSON.parse(readFileSync(report, 'utf8')) as { duplicates: { records: string[]; links: { rule: string }[] }[] };
       expect(full.duplicates[0].records).toHaveLength(2);
       expect(full.duplicates[0].links[0].rule).toBe('score above the auto-link threshold');
-      expect(scip(env, 'identity', 'dedupe').status).toBe(2);
+      expect((await scip(env, 'identity', 'dedupe')).status).toBe(2);
 
       const model = join(dataDir, 'model.json');
-      const estimated = scip(env, 'identity', 'estimate', '--tenant', 'sunrise-care', '--out', model);
+      const estimated = await scip(env, 'identity', 'estimate', '--tenant', 'sunrise-care', '--out', model);
       expect(estimated.status, estimated.stderr).toBe(0);
       expect(JSON.parse(readFileSync(model, 'utf8'))).toHaveProperty('m.given');
       const withModel = await startPlatform({ ...config, identityModelFile: model });
