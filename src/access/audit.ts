@@ -41,7 +41,6 @@ interface Pending {
 export class AuditLog {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
-  private starting: Promise<ChainHead> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
   /** Set while the last attempt to write failed. */
@@ -101,15 +100,8 @@ export class AuditLog {
 
   /** This process's chain is started on first use and extended from the head it keeps. */
   private async append(batch: readonly Pending[]): Promise<void> {
-    if (!this.written) {
-      this.starting ??= startAuditChain(this.db);
-      try {
-        this.written = await this.starting;
-      } catch (err) {
-        this.starting = undefined;
-        throw err;
-      }
-    }
+    // Only the one flush loop appends, so the chain is never started twice; a failed start is retried.
+    this.written ??= await startAuditChain(this.db);
     const head = this.written;
     const records = batch.map((p) => p.record);
     const events = sealAuditEvents(head, records);
