@@ -6,7 +6,7 @@
 // sensitivity-label filter). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the audit
 // trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
 // Writes bench/results/access.json and access.md.
-//   npm run bench:access -- [--duration 10] [--events 1000000] [--skip verify|overhead]
+//   npm run bench:access -- [--duration 10] [--rounds 5] [--events 1000000] [--skip verify|overhead]
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,12 +24,14 @@ import { syntheticPatients } from './synthetic.js';
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
     events: { type: 'string', default: '1000000' },
     skip: { type: 'string', default: '' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const DURATION = Number(args.duration);
+const ROUNDS = Number(args.rounds);
 const LEVELS = [1, 8];
 const TENANT_BASE = '/tenants/sunrise-care/fhir';
 const log = (msg: string): void => void process.stderr.write(`[bench:access] ${msg}\n`);
@@ -57,6 +59,19 @@ interface Row {
   synchronous: Measured;
 }
 
+/** Each figure of a scenario's rounds, the median (odd rounds: the middle run's; even: the upper middle). */
+function medianOfRuns(runs: readonly Measured[]): Measured {
+  const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const pick = (field: 'rps' | 'p50' | 'p95' | 'p99' | 'nodeCpuUs' | 'postgresCpuUs'): number => middle(runs.map((r) => r[field]));
+  return {
+    ...runs[0],
+    requests: middle(runs.map((r) => r.requests)),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    timeouts: runs.reduce((sum, r) => sum + (r.timeouts ?? 0), 0),
+    rps: pick('rps'), p50: pick('p50'), p95: pick('p95'), p99: pick('p99'), nodeCpuUs: pick('nodeCpuUs'), postgresCpuUs: pick('postgresCpuUs'),
+  };
+}
+
 const MODES = ['audited', 'unaudited', 'synchronous'] as const;
 type Mode = (typeof MODES)[number];
 // One process digests the change feed (registering the loaded Patients), as operations.md asks of
@@ -79,10 +94,10 @@ const PERMIT_ALL_POLICY = {
 const POLICY_PICKUP_MS = 6_000;
 
 /**
- * The three configurations run side by side as three processes on one store, and take turns: each
- * scenario runs once per configuration, twice round, so that drift in a shared two-core machine is
- * spread over all three rather than charged to one. Each configuration's better round counts. The
- * policy is the store's, shared: it is switched to permit-all for the baseline's turns only.
+ * The three configurations run side by side as three processes on one store, and take turns: every
+ * scenario runs once per configuration in each of ROUNDS rounds, so that drift in a shared two-core
+ * machine is spread over all three rather than charged to one; each figure is the median of its
+ * rounds. The policy is the store's, shared: it is switched to permit-all for the baseline's turns only.
  */
 async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
   const servers = new Map<Mode, Awaited<ReturnType<typeof startPlatformProcess>>>();
@@ -132,42 +147,42 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
     await signIn('audited');
     const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get(`audited/${client.clientId}`) })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
     const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
-    const best = new Map<string, Measured>();
+    const runs = new Map<string, Measured[]>();
+    const cells = callers.flatMap((caller) => (['read', 'search'] as const).flatMap((scenario) => LEVELS.map((c) => ({ caller, scenario, c }))));
     let policy: 'starter' | 'permit-all' = 'starter';
-    for (let round = 1; round <= 2; round++) {
-      for (const caller of callers) {
-        for (const scenario of ['read', 'search'] as const) {
-          for (const c of LEVELS) {
-            for (const mode of MODES) {
-              const wanted = mode === 'unaudited' ? 'permit-all' : 'starter';
-              if (wanted !== policy) {
-                await setPolicy(wanted === 'permit-all' ? PERMIT_ALL_POLICY : starterPolicy);
-                policy = wanted;
-              }
-              let i = 0;
-              log(`round ${round}: ${caller.name} ${scenario} c=${c} ${mode} (${policy} policy)`);
-              const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
-              const server = servers.get(mode) as { url: string; pid: number };
-              const [nodeBefore, databaseBefore] = [cpuSeconds(server.pid), postgresCpuSeconds()];
-              const load = await runLoad({ url: server.url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
-              // CPU per request is steadier than latency on a shared two-core machine: where the cost goes.
-              const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / Math.max(1, load.requests));
-              const result: Measured = { ...load, nodeCpuUs: perRequest(cpuSeconds(server.pid) - nodeBefore), postgresCpuUs: perRequest(postgresCpuSeconds() - databaseBefore) };
-              const key = `${mode}/${caller.name}/${scenario}/${c}`;
-              const previous = best.get(key);
-              if (!previous || result.p95 < previous.p95) best.set(key, result);
-            }
-          }
+    for (let round = 1; round <= ROUNDS; round++) {
+      // The baseline's turns together (the policy is switched twice a round, not for every cell), first
+      // in odd rounds and last in even ones, so that drift is spread over every configuration.
+      const modes = round % 2 ? (['unaudited', 'audited', 'synchronous'] as const) : (['audited', 'synchronous', 'unaudited'] as const);
+      for (const mode of modes) {
+        const wanted = mode === 'unaudited' ? 'permit-all' : 'starter';
+        if (wanted !== policy) {
+          await setPolicy(wanted === 'permit-all' ? PERMIT_ALL_POLICY : starterPolicy);
+          policy = wanted;
+        }
+        for (const { caller, scenario, c } of cells) {
+          let i = 0;
+          log(`round ${round}/${ROUNDS}: ${caller.name} ${scenario} c=${c} ${mode} (${policy} policy)`);
+          const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
+          const server = servers.get(mode) as { url: string; pid: number };
+          const [nodeBefore, databaseBefore] = [cpuSeconds(server.pid), postgresCpuSeconds()];
+          const load = await runLoad({ url: server.url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
+          // CPU per request is steadier than latency on a shared two-core machine: where the cost goes.
+          const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / Math.max(1, load.requests));
+          const result: Measured = { ...load, nodeCpuUs: perRequest(cpuSeconds(server.pid) - nodeBefore), postgresCpuUs: perRequest(postgresCpuSeconds() - databaseBefore) };
+          const key = `${mode}/${caller.name}/${scenario}/${c}`;
+          runs.set(key, [...(runs.get(key) ?? []), result]);
         }
       }
     }
+    const median = (key: string): Measured => medianOfRuns(runs.get(key) as Measured[]);
     return callers.flatMap((caller) =>
       (['read', 'search'] as const).flatMap((scenario) =>
         LEVELS.map((c) => ({
           scenario: `${scenario} c=${c} (${caller.name})`,
-          audited: best.get(`audited/${caller.name}/${scenario}/${c}`) as Measured,
-          unaudited: best.get(`unaudited/${caller.name}/${scenario}/${c}`) as Measured,
-          synchronous: best.get(`synchronous/${caller.name}/${scenario}/${c}`) as Measured,
+          audited: median(`audited/${caller.name}/${scenario}/${c}`),
+          unaudited: median(`unaudited/${caller.name}/${scenario}/${c}`),
+          synchronous: median(`synchronous/${caller.name}/${scenario}/${c}`),
         })),
       ),
     );

@@ -5,6 +5,7 @@ import type { Database } from '../store/index.js';
 import type { QueryOptions } from '../store/db/driver.js';
 import { suiteDatabase, testDatabases } from '../../test/support/databases.js';
 import { eventually } from '../../test/support/eventually.js';
+import { appendAudit, readChainHead } from '../store/index.js';
 import { AuditLog, LINGER_MS, verifyAuditChain } from './audit.js';
 import { auditRecord } from './audit-event.js';
 
@@ -70,6 +71,23 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     await log.drain();
     expect(lost).toBe(true);
     expect(await written()).toBe(10);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
+  it('links queued events afresh when its chain was extended by someone else', async () => {
+    const db = suiteDb();
+    const log = new AuditLog(db, 'write-behind');
+    for (let i = 0; i < 3; i++) await log.record(event(2000 + i));
+    await log.settled();
+    const [{ chain }] = await db.query<{ chain: string }>('SELECT chain FROM audit_block WHERE events LIKE $1', ['%event-2000%']);
+    // Events handed over now are linked after the head the log knows; then another writer moves it on.
+    for (let i = 3; i < 6; i++) await log.record(event(2000 + i));
+    const head = await readChainHead(db, chain);
+    expect(head.seq).toBe(3);
+    expect(await appendAudit(db, head, [event(2100), event(2101)])).toBeDefined();
+    await log.drain();
+    // The log's three later events follow the other writer's two, linked anew: the chain verifies.
+    expect((await readChainHead(db, chain)).seq).toBe(8);
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 });

@@ -2,10 +2,12 @@
 // response leaves. Appends are grouped — write-behind, each batch waits until its oldest event is
 // LINGER_MS old, so one statement carries the events of every request in that time — and each process
 // extends a chain of its own, so an append is one statement; a request whose event could not be
-// written fails (fail closed), never answering unaudited.
+// written fails (fail closed), never answering unaudited. Each event is linked into the chain as it is
+// handed over, so writing a batch only joins texts already made (no pause of the event loop that
+// grows with the batch).
 import type { ChainHead, Database, Queryable } from '../store/index.js';
 import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
-import type { AuditBlock, AuditRecord, StoredEvent } from '../store/index.js';
+import type { AuditBlock, AuditRecord, SealedEvent, StoredEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -15,9 +17,11 @@ const MAX_PENDING = 20_000;
 const RETRY_MS = 250;
 /**
  * Write-behind writes a batch once its first event has waited this long, so that one statement carries
- * the events of many requests rather than one each (the database's work per event falls several-fold).
+ * the events of many requests rather than one each: each statement has a fixed cost in both processes
+ * (a socket write, the head update, the commit), and at 10 ms the statements alone cost a read at c=1
+ * 0.2 ms of its p95 (docs/performance.md, decision 0020).
  */
-export const LINGER_MS = 10;
+export const LINGER_MS = 50;
 
 /**
  * `write-behind` (the default): a request's event is queued and written within milliseconds, after
@@ -32,6 +36,8 @@ export class AuditUnavailable extends Error {}
 
 interface Pending {
   record: AuditRecord;
+  /** The event linked into the chain after the one handed over before it; undefined until the chain is started. */
+  sealed?: SealedEvent;
   /** performance.now() when handed over: a write-behind batch is written once its oldest event is LINGER_MS old. */
   queued: number;
   resolve(): void;
@@ -43,6 +49,8 @@ export class AuditLog {
   private flushing: Promise<void> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
+  /** The chain's head after the last event handed over (written or queued); undefined until the chain is started. */
+  private tail: ChainHead | undefined;
   /** Set while the last attempt to write failed. */
   private failure: unknown;
   private closing = false;
@@ -61,7 +69,12 @@ export class AuditLog {
     if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
     if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, queued: performance.now(), resolve, reject });
+      const pending: Pending = { record, queued: performance.now(), resolve, reject };
+      if (this.tail) {
+        pending.sealed = sealAuditEvents(this.tail, [record])[0];
+        this.tail = pending.sealed.head;
+      }
+      this.queue.push(pending);
       if (this.mode === 'write-behind') resolve();
       this.flushing ??= this.flush();
     });
@@ -100,22 +113,33 @@ export class AuditLog {
 
   /** This process's chain is started on first use and extended from the head it keeps. */
   private async append(batch: readonly Pending[]): Promise<void> {
-    // Only the one flush loop appends, so the chain is never started twice; a failed start is retried.
-    this.written ??= await startAuditChain(this.db);
+    if (!this.written) {
+      // Only the one flush loop appends, so the chain is never started twice; a failed start is retried.
+      this.written = await startAuditChain(this.db);
+      this.sealQueue(this.written);
+    }
     const head = this.written;
-    const records = batch.map((p) => p.record);
-    const events = sealAuditEvents(head, records);
-    let moved = await appendSealed(this.db, head, events);
+    let moved = await appendSealed(this.db, head, sealedEvents(batch));
     if (!moved) {
       // The head moved without us: an append whose success we never heard of. If it is where this
       // batch leaves the chain, that append was this batch; otherwise continue from where it is.
       const actual = await readChainHead(this.db, head.chain);
-      const last = events[events.length - 1].head;
+      const last = sealedEvents(batch)[batch.length - 1].head;
       if (actual.seq === last.seq && actual.hash === last.hash) moved = last;
-      else moved = await appendSealed(this.db, actual, sealAuditEvents(actual, records));
+      else {
+        this.sealQueue(actual);
+        moved = await appendSealed(this.db, actual, sealedEvents(batch));
+      }
     }
     if (!moved) throw new Error(`audit chain ${head.chain} is being written by someone else`);
     this.written = moved;
+  }
+
+  /** Links every queued event into the chain afresh from `head` (the batch being written is the queue's front). */
+  private sealQueue(head: ChainHead): void {
+    const sealed = sealAuditEvents(head, this.queue.map((p) => p.record));
+    this.queue.forEach((p, i) => (p.sealed = sealed[i]));
+    this.tail = sealed.length ? sealed[sealed.length - 1].head : head;
   }
 
   /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */
@@ -125,6 +149,13 @@ export class AuditLog {
     await this.flushing;
     if (this.queue.length) this.onError(new AuditUnavailable(`${this.queue.length} audit events could not be written before shutdown`));
   }
+}
+
+function sealedEvents(batch: readonly Pending[]): SealedEvent[] {
+  return batch.map((p) => {
+    if (!p.sealed) throw new Error('an audit event was queued without being linked into the chain');
+    return p.sealed;
+  });
 }
 
 export interface VerifyResult {
