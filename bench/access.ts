@@ -59,7 +59,7 @@ interface Row {
   synchronous: Measured;
 }
 
-/** Each figure of a scenario's rounds, the median (odd rounds: the middle run's; even: the upper middle). */
+/** Each figure of a scenario's rounds, the median (of an even number of rounds, the upper middle one). */
 function medianOfRuns(runs: readonly Measured[]): Measured {
   const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const pick = (field: 'rps' | 'p50' | 'p95' | 'p99' | 'nodeCpuUs' | 'postgresCpuUs'): number => middle(runs.map((r) => r[field]));
