@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, OutboxSource, RecordLocator, relayChanges, relaySettlements, settleAtDpl } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, feeds, OutboxSource, RecordLocator, relayChanges, relaySettlements, settleAtDpl } from '../src/federation/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import { pglite } from './support/databases.js';
@@ -21,6 +21,8 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
   const t = suitePlatform(pglite);
   let stream: ChangeStream;
   const { namespace, cleanup } = natsNamespace('scip-stream');
+  // A stream of its own for a test that starts a digest afresh (a consumer's earlier pull would take its messages).
+  const lanes = natsNamespace('scip-lanes');
   beforeAll(async () => {
     stream = await ChangeStream.connect(NATS_URL, namespace, pino({ level: 'silent' }));
     // The tests move the changes themselves.
@@ -29,6 +31,7 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
   afterAll(async () => {
     await stream?.close();
     await cleanup();
+    await lanes.cleanup();
   });
 
   it('applies each change once and publishes how registrations ended', async () => {
@@ -52,7 +55,7 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     const { created, state } = await (await jetstreamManager(nc)).streams.info(`${namespace}-changes`);
     await t.platform.repo.federation.setFeedPosition(`${namespace}-changes@${created}`, state.first_seq);
 
-    const feed = new ChangeFeed(t.platform.repo, await stream.changes(t.platform.repo), digest.apply, pino({ level: 'silent' }));
+    const feed = feeds((await stream.changes(t.platform.repo, 4)).map((source) => new ChangeFeed(t.platform.repo, source, digest.apply, pino({ level: 'silent' }))));
     const persons = async (nhs: string): Promise<{ resource: { id: string } }[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
     const [person] = await eventually(async () => {
       await feed.drain();
@@ -73,6 +76,33 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     const settled = JSON.parse(new TextDecoder().decode((await jsm.streams.getMessage(`${namespace}-settlements`, { seq: settlements.state.first_seq }))?.data));
     expect(settled).toMatchObject({ tenant: 'sunrise-care', subjectOfCareId: 'new', upToVersion: 1, outcome: { status: 'registered', personId: person.resource.id } });
     await nc.close();
+  });
+
+  it('recognises a change its lane applied before a crash, and applies those after it', async () => {
+    const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
+    const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), new RecordLocator(t.platform.defs, settings), settings, settleAtDpl);
+    const patient = (id: string, nhs: string) => ({
+      tenant: 'sunrise-care', type: 'Patient', id, version: 1, deleted: false,
+      content: JSON.stringify({ resourceType: 'Patient', id, identifier: [{ system: NHS, value: nhs }], name: [{ family: 'Lane', given: [id] }], birthDate: '1951-01-01' }),
+      patients: { [id]: [{ type: 'Patient', count: 1, lastUpdated: '2026-11-29T10:00:00.000Z' }] },
+    });
+    const own = await ChangeStream.connect(NATS_URL, lanes.namespace, pino({ level: 'silent' }));
+    await own.publishChange(patient('lane-applied', '9990000034'));
+    const nc = await connect({ servers: NATS_URL });
+    const { created, state } = await (await jetstreamManager(nc)).streams.info(`${lanes.namespace}-changes`);
+    await nc.close();
+    // Whichever lane it travels in has applied it, as far as the recorded positions say.
+    for (let lane = 0; lane < 4; lane++) await t.platform.repo.federation.setFeedPosition(`${lanes.namespace}-changes@${created}#${lane}`, state.last_seq);
+    const later = ['9990000042', '9990000050', '9990000069', '9990000077'];
+    for (const [k, nhs] of later.entries()) await own.publishChange(patient(`lane-later-${k}`, nhs));
+    const feed = feeds((await own.changes(t.platform.repo, 4)).map((source) => new ChangeFeed(t.platform.repo, source, digest.apply, pino({ level: 'silent' }))));
+    const persons = async (nhs: string): Promise<unknown[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
+    await eventually(async () => {
+      await feed.drain();
+      for (const nhs of later) expect(await persons(nhs)).toHaveLength(1);
+    });
+    expect(await persons('9990000034')).toHaveLength(0);
+    await own.close();
   });
 
   it('relays a settlement only once the registration committed', async () => {

@@ -5,6 +5,7 @@
 // JetStream before the DPL's outbox rows go (at least once), a change's id and version name its message
 // (JetStream drops a repeat within its duplicate window), and the central platform records how far it
 // has applied the stream in the transaction that applies it, so a redelivery is not applied twice.
+import { hash as digest } from 'node:crypto';
 import type { JsMsg, JetStreamClient, JetStreamManager, ConsumerMessages, ConsumerConfig, StreamConfig } from '@nats-io/jetstream';
 import type * as JetStreamModule from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -104,12 +105,24 @@ export class ChangeStream {
     }
   }
 
-  /** The central platform's source of the changes every DPL with its own store publishes. */
-  async changes(repo: Repository): Promise<ChangeSource> {
+  /**
+   * The central platform's sources of the changes every DPL with its own store publishes: one durable
+   * consumer, its messages dealt to `lanes` sources (a change to one record always to the same lane), so
+   * that as many transactions digest them at once as digest the outbox.
+   */
+  async changes(repo: Repository, lanes: number): Promise<ChangeSource[]> {
     const name = this.streamName('changes');
     // A stream made anew starts counting again: the position is of this stream, made at this time.
     const { created } = await this.jsm.streams.info(name);
-    return new StreamSource(repo, await this.consumer('changes', `${this.namespace}-central`, this.subject('changes', '*')), `${name}@${created}`, this.log);
+    const messages = await this.consumer('changes', `${this.namespace}-central`, this.subject('changes', '*'));
+    const sources = Array.from({ length: lanes }, (_, lane) => new StreamSource(repo, `${name}@${created}`, lane));
+    (async () => {
+      for await (const m of messages) {
+        const change = m.json<StreamedChange>();
+        sources[laneOf(change, lanes)].receive(m, change);
+      }
+    })().catch((err: unknown) => this.log.error({ err }, 'change stream: receiving stopped'));
+    return sources;
   }
 
   /** A DPL's listener for how its tenant's registrations ended. */
@@ -157,45 +170,59 @@ export class ChangeStream {
   }
 }
 
+/** Which lane a change travels in: the same for every version of a record, so they apply in order. */
+function laneOf(change: StreamedChange, lanes: number): number {
+  return digest('md5', `${change.tenant}/${change.type}/${change.id}`, 'buffer').readUInt32BE(0) % lanes;
+}
+
+interface Received {
+  message: JsMsg;
+  change: StreamedChange;
+}
+
 /**
- * The messages of the central platform's durable consumer, buffered as they arrive, handed out in stream
- * order and acknowledged once the transaction that applied them committed.
+ * One lane of the central platform's durable consumer: its messages, buffered as they arrive, handed out
+ * in stream order and acknowledged once the transaction that applied them committed. Each lane records
+ * how far it has applied the stream (the last position it applied: every earlier message of its records
+ * was applied or set aside), so a redelivery of an applied message is recognised after a crash.
  */
 class StreamSource implements ChangeSource {
-  private readonly buffer: JsMsg[] = [];
+  private readonly buffer: Received[] = [];
   private position: number | undefined;
+  private readonly name: string;
 
+  /** `stream`: the stream as the single digest of earlier versions named its position, which every lane starts from. */
   constructor(
     private readonly repo: Repository,
-    messages: ConsumerMessages,
-    private readonly name: string,
-    log: Logger,
+    private readonly stream: string,
+    lane: number,
   ) {
-    (async () => {
-      for await (const m of messages) {
-        // A redelivery (acknowledgement wait passed) of one still buffered is the same message.
-        if (this.buffer.some((b) => b.seq === m.seq)) continue;
-        const at = this.buffer.findIndex((b) => b.seq > m.seq);
-        this.buffer.splice(at < 0 ? this.buffer.length : at, 0, m);
-      }
-    })().catch((err: unknown) => log.error({ err }, 'change stream: receiving stopped'));
+    this.name = `${stream}#${lane}`;
+  }
+
+  receive(message: JsMsg, change: StreamedChange): void {
+    // A redelivery (acknowledgement wait passed) of one still buffered is the same message.
+    if (this.buffer.some((b) => b.message.seq === message.seq)) return;
+    const at = this.buffer.findIndex((b) => b.message.seq > message.seq);
+    this.buffer.splice(at < 0 ? this.buffer.length : at, 0, { message, change });
   }
 
   async take(tx: Repository, limit: number): Promise<Change[]> {
-    const position = (this.position ??= await tx.federation.feedPosition(this.name));
+    this.position ??= Math.max(await tx.federation.feedPosition(this.name), await tx.federation.feedPosition(this.stream));
+    const position = this.position;
     // Applied before a crash that came between the commit and the acknowledgement.
-    while (this.buffer.length && this.buffer[0].seq <= position) (this.buffer.shift() as JsMsg).ack();
+    while (this.buffer.length && this.buffer[0].message.seq <= position) (this.buffer.shift() as Received).message.ack();
     const batch = this.buffer.slice(0, limit);
     if (!batch.length) return [];
-    await tx.federation.setFeedPosition(this.name, (batch.at(-1) as JsMsg).seq);
-    return batch.map((m) => ({ ...m.json<StreamedChange>(), seq: String(m.seq) }));
+    await tx.federation.setFeedPosition(this.name, (batch.at(-1) as Received).message.seq);
+    return batch.map((b) => ({ ...b.change, seq: String(b.message.seq) }));
   }
 
   async committed(changes: readonly Change[]): Promise<void> {
     const seqs = new Set(changes.map((c) => Number(c.seq)));
     for (let i = this.buffer.length - 1; i >= 0; i--) {
-      if (!seqs.has(this.buffer[i].seq)) continue;
-      this.buffer[i].ack();
+      if (!seqs.has(this.buffer[i].message.seq)) continue;
+      this.buffer[i].message.ack();
       this.buffer.splice(i, 1);
     }
     this.position = Math.max(this.position ?? 0, ...seqs);

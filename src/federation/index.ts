@@ -34,7 +34,7 @@ export type { LocatedRecord, LocatorEntry } from './locator.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
-export { ChangeFeed, DestinationUnavailable, OutboxSource } from './change-feed.js';
+export { ChangeFeed, DestinationUnavailable, feeds, OutboxSource } from './change-feed.js';
 export { ChangeDigest, settleAtDpl, settleHere } from './digest.js';
 export { relayChanges, relaySettlements } from './change-relay.js';
 export type { Feed } from './change-feed.js';
@@ -78,7 +78,7 @@ export async function createFederation(repo: Repository, defs: Definitions, sett
   const stream = 'stream' in topology ? topology.stream : undefined;
   if (topology.role === 'central' && stream) {
     const digest = new ChangeDigest(index, locator, settings, settleAtDpl);
-    parts.push(new ChangeFeed(repo, await stream.changes(repo), digest.apply, log.child({ source: 'stream' })));
+    for (const [lane, source] of (await stream.changes(repo, FEED_LANES)).entries()) parts.push(new ChangeFeed(repo, source, digest.apply, log.child({ source: 'stream', lane })));
     parts.push(relaySettlements(repo, stream, log.child({ relay: 'settlements' })));
   }
   if (topology.role === 'dpl' && stream) {
