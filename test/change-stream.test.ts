@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeDigest, ChangeFeed, ChangeStream, DestinationUnavailable, feeds, OutboxSource, RecordLocator, relayChanges, relaySettlements, settleAtDpl } from '../src/federation/index.js';
 import type { FederationSettings } from '../src/federation/index.js';
+import type { Repository } from '../src/store/index.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
 import { pglite } from './support/databases.js';
 import { eventually } from './support/eventually.js';
@@ -78,7 +79,7 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     await nc.close();
   });
 
-  it('recognises a change its lane applied before a crash, and applies those after it', async () => {
+  it('recognises a change its lane applied before a crash, applies those after it, and idles without transactions', async () => {
     const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
     const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), new RecordLocator(t.platform.defs, settings), settings, settleAtDpl);
     const patient = (id: string, nhs: string) => ({
@@ -95,13 +96,22 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     for (let lane = 0; lane < 4; lane++) await t.platform.repo.federation.setFeedPosition(`${lanes.namespace}-changes@${created}#${lane}`, state.last_seq);
     const later = ['9990000042', '9990000050', '9990000069', '9990000077'];
     for (const [k, nhs] of later.entries()) await own.publishChange(patient(`lane-later-${k}`, nhs));
-    const feed = feeds((await own.changes(t.platform.repo, 4)).map((source) => new ChangeFeed(t.platform.repo, source, digest.apply, pino({ level: 'silent' }))));
+    // The platform's repository, its transactions counted.
+    let transactions = 0;
+    const counted = Object.create(t.platform.repo, {
+      transaction: { value: <T,>(fn: (tx: Repository) => Promise<T>): Promise<T> => (transactions++, t.platform.repo.transaction(fn)) },
+    }) as Repository;
+    const feed = feeds((await own.changes(counted, 4)).map((source) => new ChangeFeed(counted, source, digest.apply, pino({ level: 'silent' }))));
     const persons = async (nhs: string): Promise<unknown[]> => (await t.call('GET', `/fhir/Patient?identifier=${NHS}|${nhs}`)).json.entry ?? [];
     await eventually(async () => {
       await feed.drain();
       for (const nhs of later) expect(await persons(nhs)).toHaveLength(1);
     });
     expect(await persons('9990000034')).toHaveLength(0);
+    // Idle lanes that know their position have nothing to apply: no transaction is opened to find that out.
+    transactions = 0;
+    await feed.drain();
+    expect(transactions).toBe(0);
     await own.close();
   });
 

@@ -40,6 +40,8 @@ export interface ChangeSource<T extends FeedItem = Change> {
   committed(changes: readonly T[]): Promise<void>;
   /** Gives up on a change that keeps failing (already logged). */
   setAside(change: T): Promise<void>;
+  /** False when nothing can be waiting, known without the database: the feed then opens no transaction. */
+  mayHaveChanges?(): boolean;
 }
 
 /** Handles a batch of changes, in order, inside the batch's transaction. */
@@ -147,6 +149,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
 
   /** One batch in one transaction. */
   private async stepAlone(): Promise<StepResult> {
+    if (this.source.mayHaveChanges?.() === false) return 'idle';
     let taken: T[] = [];
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {

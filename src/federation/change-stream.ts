@@ -207,6 +207,11 @@ class StreamSource implements ChangeSource {
     this.buffer.splice(at < 0 ? this.buffer.length : at, 0, { message, change });
   }
 
+  /** Messages are held here once received: an empty lane whose position is known has nothing to apply. */
+  mayHaveChanges(): boolean {
+    return this.buffer.length > 0 || this.position === undefined;
+  }
+
   async take(tx: Repository, limit: number): Promise<Change[]> {
     this.position ??= Math.max(await tx.federation.feedPosition(this.name), await tx.federation.feedPosition(this.stream));
     const position = this.position;
