@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { ConfigError } from './config.js';
 import type { Config } from './config.js';
-import { ChangeStream, createFederatedRouter, createFederation, HttpTenants } from './federation/index.js';
+import { ChangeStream, createFederatedRouter, createFederation, HttpTenants, WriteSignal } from './federation/index.js';
 import { DEFAULT_MODEL, identityOperations, readModelFile } from './identity/index.js';
 import type { Federation } from './federation/index.js';
 import { loadDefinitions } from './fhir/definitions.js';
@@ -98,6 +98,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       tenant !== CENTRAL_TENANT && (topology.role === 'all-in-one' || (topology.role === 'dpl' && topology.tenants.includes(tenant)));
     const clock = overrides.clock ?? (() => new Date());
     const newId = overrides.newId ?? randomUUID;
+    const writes = new WriteSignal();
     const repo = new Repository(db, {
       registry,
       clock,
@@ -107,6 +108,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
       selectivity: statistics.frequencies,
       // The change feed digests what tenants write; the central store's own writes are its results.
       unpublished: CENTRAL_TENANT,
+      published: () => writes.noteWrite(),
     }, db);
     const cursorSecret = Buffer.from(await platformRecords.platformSecret(db, 'cursor-hmac', () => randomBytes(32).toString('base64')), 'base64');
     const rest: RestServices = {
@@ -132,7 +134,7 @@ export async function startPlatform(config: Config, overrides: { clock?: () => D
     const policies = await Policies.load(repo, defs.resourceTypes);
     const mods = new ModsRecords({ defs, validator, newId, clock });
     const settings = { centralTenant: CENTRAL_TENANT, tenantBase, tenantTimeoutMs: config.tenantTimeoutMs };
-    const federation = await createFederation(repo, defs, settings, log, matchModel(config), topology.role === 'dpl' ? { role: 'dpl', tenants: topology.tenants, stream } : { role: topology.role, stream });
+    const federation = await createFederation(repo, defs, settings, log, matchModel(config), topology.role === 'dpl' ? { role: 'dpl', tenants: topology.tenants, stream } : { role: topology.role, stream }, writes);
     const remote = topology.role === 'central' ? new HttpTenants(topology.dplUrls, tokens, config.issuer, config.tenantTimeoutMs) : undefined;
     const { router } = createFederatedRouter(rest, [TRANSFORM_OPERATION, ...identityOperations(federation.index, CENTRAL_TENANT)], repo, federation.locator, settings, remote);
     if (config.changeFeed) federation.feed.start();

@@ -1,19 +1,27 @@
 // The change feed's failure handling on a real store: a change that keeps failing is set aside (and
 // logged) after three attempts, while the changes batched with it are still applied, once; while the
 // destination a handler sends changes to is unavailable, nothing is set aside and nothing is lost. Under a
-// trickle of writes, a feed lets changes gather into batches rather than taking them one by one.
+// trickle of writes, a feed lets changes gather into batches rather than taking them one by one; idle,
+// an outbox lane looks seldom unless this process has just written.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChangeDigest, ChangeFeed, DestinationUnavailable, OutboxSource, RecordLocator, settleHere } from '../src/federation/index.js';
+import { ChangeDigest, ChangeFeed, DestinationUnavailable, OutboxSource, RecordLocator, settleHere, WriteSignal } from '../src/federation/index.js';
 import type { ChangeSource, FeedItem } from '../src/federation/change-feed.js';
 import { DEFAULT_MODEL, PersonIndex } from '../src/identity/index.js';
-import type { FederationSettings, LocatedRecord } from '../src/federation/index.js';
+import type { Feed, FederationSettings, LocatedRecord } from '../src/federation/index.js';
 import type { Repository } from '../src/store/index.js';
 import { testDatabases } from './support/databases.js';
 import { PUBLIC_URL, suitePlatform } from './support/platform.js';
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+
+/** Lets a feed's background loop run for `ms`. */
+async function runFor(feed: Feed, ms: number): Promise<void> {
+  feed.start();
+  await new Promise((r) => setTimeout(r, ms));
+  await feed.stop();
+}
 
 /** The real locator, except that refreshing one Patient always fails (as a corrupt record would). */
 class LocatorFailingFor extends RecordLocator {
@@ -88,12 +96,31 @@ describe.each(await testDatabases())('change feed failures on $name', (database)
       committed: async () => undefined,
       setAside: async () => undefined,
     };
-    const feed = new ChangeFeed(t.platform.repo, source, async () => undefined, pino({ level: 'silent' }));
-    feed.start();
-    await new Promise((r) => setTimeout(r, 500));
-    await feed.stop();
+    await runFor(new ChangeFeed(t.platform.repo, source, async () => undefined, pino({ level: 'silent' })), 500);
     // Taking again at once, the feed took one change at a time: hundreds of batches in half a second.
     expect(takes.length).toBeGreaterThanOrEqual(2);
     expect(takes.length).toBeLessThanOrEqual(8);
+  });
+
+  it('idle, looks at the outbox once a second, and at every poll while this process writes', async () => {
+    class CountedOutbox extends OutboxSource {
+      looks = 0;
+      override take(tx: Repository, limit: number) {
+        this.looks++;
+        return super.take(tx, limit);
+      }
+    }
+    const writes = new WriteSignal();
+    // A tenant nobody writes to: the lane finds nothing, whatever other tests do.
+    const source = new CountedOutbox(t.platform.repo, 0, 1, ['nobody-writes-here'], writes);
+    const feed = new ChangeFeed(t.platform.repo, source, async () => undefined, pino({ level: 'silent' }));
+    await runFor(feed, 1500);
+    // Polling every 100 ms, it would have looked about fifteen times.
+    expect(source.looks).toBeGreaterThanOrEqual(1);
+    expect(source.looks).toBeLessThanOrEqual(3);
+    source.looks = 0;
+    writes.noteWrite();
+    await runFor(feed, 800);
+    expect(source.looks).toBeGreaterThanOrEqual(5);
   });
 });

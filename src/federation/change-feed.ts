@@ -40,8 +40,13 @@ export interface ChangeSource<T extends FeedItem = Change> {
   committed(changes: readonly T[]): Promise<void>;
   /** Gives up on a change that keeps failing (already logged). */
   setAside(change: T): Promise<void>;
-  /** False when nothing can be waiting, known without the database: the feed then opens no transaction. */
-  mayHaveChanges?(): boolean;
+  /** True when nothing can be waiting, known without the database: the feed then opens no transaction. */
+  holdsNothing?(): boolean;
+  /**
+   * The background loop's hint: false when looking now would most likely find nothing (the loop then
+   * waits for its next poll). drain() looks regardless.
+   */
+  worthLooking?(): boolean;
 }
 
 /** Handles a batch of changes, in order, inside the batch's transaction. */
@@ -56,17 +61,52 @@ export class DestinationUnavailable extends Error {}
 /** While the source, the database or the destination is unavailable, a feed tries again this often. */
 const RETRY_MS = 1000;
 
+/**
+ * While this process's writes come (and a while after, as they may still be committing), its outbox
+ * lanes look every poll; otherwise once a second, for what other processes sharing the database wrote.
+ */
+const RECENT_WRITES_MS = 2000;
+const QUIET_LOOK_MS = 1000;
+
+/** Told of each write this process makes that the outbox carries (before it commits): when it is worth looking. */
+export class WriteSignal {
+  private last = -Infinity;
+
+  noteWrite(): void {
+    this.last = performance.now();
+  }
+
+  /** A write was noted within the last `ms`. */
+  within(ms: number): boolean {
+    return performance.now() - this.last < ms;
+  }
+}
+
 /** The outbox of this database: what its tenants wrote (one lane of it; of some tenants only, for a DPL). */
 export class OutboxSource implements ChangeSource {
+  private lastLook = -Infinity;
+  private foundLastTime = false;
+
+  /** `signal`: without one, every poll looks (an idle platform then pays a transaction per lane and poll). */
   constructor(
     private readonly repo: Repository,
     private readonly lane = 0,
     private readonly lanes = 1,
     private readonly tenants?: readonly string[],
+    private readonly signal?: WriteSignal,
   ) {}
 
-  take(tx: Repository, limit: number): Promise<Change[]> {
-    return tx.federation.takeChanges(limit, this.lane, this.lanes, this.tenants);
+  worthLooking(): boolean {
+    if (!this.signal || this.foundLastTime || this.signal.within(RECENT_WRITES_MS)) return true;
+    return performance.now() - this.lastLook >= QUIET_LOOK_MS;
+  }
+
+  async take(tx: Repository, limit: number): Promise<Change[]> {
+    this.lastLook = performance.now();
+    const changes = await tx.federation.takeChanges(limit, this.lane, this.lanes, this.tenants);
+    // Kept true if the batch then fails (its changes go back): they are to be looked for again at once.
+    this.foundLastTime = changes.length > 0;
+    return changes;
   }
 
   async committed(): Promise<void> {
@@ -129,6 +169,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
 
   private async runBatch(): Promise<void> {
     let found: StepResult = 'idle';
+    if (this.source.worthLooking?.() === false) return this.schedule(IDLE_POLL_MS);
     try {
       for (let i = 0; i < 200 && !this.stopped; i++) {
         found = await this.step();
@@ -149,7 +190,7 @@ export class ChangeFeed<T extends FeedItem = Change> implements Feed {
 
   /** One batch in one transaction. */
   private async stepAlone(): Promise<StepResult> {
-    if (this.source.mayHaveChanges?.() === false) return 'idle';
+    if (this.source.holdsNothing?.()) return 'idle';
     let taken: T[] = [];
     const size = this.isolating > 0 ? 1 : BATCH_SIZE;
     try {

@@ -208,8 +208,8 @@ class StreamSource implements ChangeSource {
   }
 
   /** Messages are held here once received: an empty lane whose position is known has nothing to apply. */
-  mayHaveChanges(): boolean {
-    return this.buffer.length > 0 || this.position === undefined;
+  holdsNothing(): boolean {
+    return this.buffer.length === 0 && this.position !== undefined;
   }
 
   async take(tx: Repository, limit: number): Promise<Change[]> {

@@ -16,6 +16,7 @@ import type { FhirRouter } from '../rest/router.js';
 import type { RestServices } from '../rest/types.js';
 import type { Repository } from '../store/index.js';
 import { ChangeFeed, feeds, OutboxSource } from './change-feed.js';
+import type { WriteSignal } from './change-feed.js';
 import type { Feed } from './change-feed.js';
 import type { ChangeStream } from './change-stream.js';
 import { relayChanges, relaySettlements } from './change-relay.js';
@@ -34,7 +35,7 @@ export type { LocatedRecord, LocatorEntry } from './locator.js';
 export { registrationView, requestRegistration } from './registrations.js';
 export type { RegistrationView } from './registrations.js';
 export type { FederationSettings } from './settings.js';
-export { ChangeFeed, DestinationUnavailable, feeds, OutboxSource } from './change-feed.js';
+export { ChangeFeed, DestinationUnavailable, feeds, OutboxSource, WriteSignal } from './change-feed.js';
 export { ChangeDigest, settleAtDpl, settleHere } from './digest.js';
 export { relayChanges, relaySettlements } from './change-relay.js';
 export type { Feed } from './change-feed.js';
@@ -66,14 +67,15 @@ export type FeedRole =
   /** With a stream, relays its tenants' changes to it; without, leaves them in the shared outbox. */
   | { role: 'dpl'; tenants: readonly string[]; stream?: ChangeStream };
 
-export async function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger, model: MatchModel, topology: FeedRole): Promise<Federation> {
+/** `writes`: this process's writes, told by the store (repository `published`), so idle outbox lanes look seldom. */
+export async function createFederation(repo: Repository, defs: Definitions, settings: FederationSettings, log: Logger, model: MatchModel, topology: FeedRole, writes?: WriteSignal): Promise<Federation> {
   const locator = new RecordLocator(defs, settings);
   // Merges and unmerges move records between persons: their locator pointers follow.
   const index = new PersonIndex({ ...settings, model, relinked: (tx, tenant, patientId, personId) => locator.repoint(tx, tenant, patientId, personId) });
   const parts: Feed[] = [];
   if (topology.role !== 'dpl') {
     const digest = new ChangeDigest(index, locator, settings, settleHere);
-    for (let lane = 0; lane < FEED_LANES; lane++) parts.push(new ChangeFeed(repo, new OutboxSource(repo, lane, FEED_LANES), digest.apply, log.child({ lane })));
+    for (let lane = 0; lane < FEED_LANES; lane++) parts.push(new ChangeFeed(repo, new OutboxSource(repo, lane, FEED_LANES, undefined, writes), digest.apply, log.child({ lane })));
   }
   const stream = 'stream' in topology ? topology.stream : undefined;
   if (topology.role === 'central' && stream) {
@@ -82,7 +84,7 @@ export async function createFederation(repo: Repository, defs: Definitions, sett
     parts.push(relaySettlements(repo, stream, log.child({ relay: 'settlements' })));
   }
   if (topology.role === 'dpl' && stream) {
-    parts.push(new ChangeFeed(repo, new OutboxSource(repo, 0, 1, topology.tenants), relayChanges(stream), log.child({ relay: topology.tenants })));
+    parts.push(new ChangeFeed(repo, new OutboxSource(repo, 0, 1, topology.tenants, writes), relayChanges(stream), log.child({ relay: topology.tenants })));
     for (const tenant of topology.tenants) parts.push(stream.settlements(tenant, (s) => repo.federation.settleRegistrations([s])));
   }
   return { index, locator, feed: feeds(parts) };

@@ -41,6 +41,8 @@ export interface StoreServices {
   baseOf: (tenant: string) => string;
   /** A tenant whose writes no change feed digests (the central store): they get no outbox row. */
   unpublished?: string;
+  /** Told of every write that gets an outbox row, before it commits (the change feed looks sooner). */
+  published?: () => void;
 }
 
 export interface WriteResult {
@@ -211,10 +213,12 @@ export class Repository {
     await this.q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 
-  /** Writes versions and tells the statistics keeper how many. */
+  /** Writes versions and tells the statistics keeper how many (and the change feed, when they are published). */
   private async persist(tenant: string, rows: NewVersion[]): Promise<void> {
-    await writeVersions(this.q, tenant, rows, tenant !== this.services.unpublished);
+    const published = tenant !== this.services.unpublished;
+    await writeVersions(this.q, tenant, rows, published);
     this.services.statistics?.noteWrites(tenant, rows.length);
+    if (published) this.services.published?.();
   }
 
   /** The stored form of a new version: stamped resource, its JSON text and its index rows. */
