@@ -139,8 +139,9 @@ async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
     while (Number((await sql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
     await sql.unsafe('VACUUM ANALYZE');
     await sql.end();
-    // Then the as-shipped process runs without the feed too: its idle polling (four lanes, a transaction
-    // each every 100 ms) is neither authorisation nor audit, and the baseline does not do it.
+    // Then the as-shipped process runs without the feed too: its polling (a transaction per lane once a
+    // second when idle, every 100 ms for two seconds after a write) is neither authorisation nor audit,
+    // and the baseline does not do it.
     await first.stop();
     await start('audited', { SCIP_CHANGE_FEED: 'false' });
     first = servers.get('audited') as Awaited<ReturnType<typeof startPlatformProcess>>;
