@@ -3,7 +3,7 @@
 // the commit and the acknowledgement) is recognised by the position recorded with it — and how each
 // registration ended is published back for the DPL. A DPL relays each change with what its tenant holds
 // about the Patient it concerns.
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +79,7 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     await nc.close();
   });
 
-  it('recognises a change its lane applied before a crash, applies those after it, and idles without transactions', async () => {
+  it('recognises a change its lane applied before a crash, applies those after it, sets aside what is not a change, and idles without transactions', async () => {
     const settings: FederationSettings = { centralTenant: 'platform', tenantBase: (tenant) => `${PUBLIC_URL}/tenants/${tenant}/fhir` };
     const digest = new ChangeDigest(new PersonIndex({ ...settings, model: DEFAULT_MODEL }), new RecordLocator(t.platform.defs, settings), settings, settleAtDpl);
     const patient = (id: string, nhs: string) => ({
@@ -94,6 +94,10 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
     await nc.close();
     // Whichever lane it travels in has applied it, as far as the recorded positions say.
     for (let lane = 0; lane < 4; lane++) await t.platform.repo.federation.setFeedPosition(`${lanes.namespace}-changes@${created}#${lane}`, state.last_seq);
+    // A message that is not a change at all is set aside, not the end of the stream's digest.
+    const raw = await connect({ servers: NATS_URL });
+    await jetstream(raw).publish(`${lanes.namespace}.changes.sunrise-care`, 'not a change');
+    await raw.close();
     const later = ['9990000042', '9990000050', '9990000069', '9990000077'];
     for (const [k, nhs] of later.entries()) await own.publishChange(patient(`lane-later-${k}`, nhs));
     // The platform's repository, its transactions counted.
@@ -108,6 +112,9 @@ describe.skipIf(!(await natsReachable()))('change stream digest', () => {
       for (const nhs of later) expect(await persons(nhs)).toHaveLength(1);
     });
     expect(await persons('9990000034')).toHaveLength(0);
+    const check = await connect({ servers: NATS_URL });
+    await eventually(async () => expect((await (await jetstreamManager(check)).streams.info(`${lanes.namespace}-changes`)).state.messages).toBe(0));
+    await check.close();
     // Idle lanes that know their position have nothing to apply: no transaction is opened to find that out.
     transactions = 0;
     await feed.drain();

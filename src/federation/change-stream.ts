@@ -118,7 +118,15 @@ export class ChangeStream {
     const sources = Array.from({ length: lanes }, (_, lane) => new StreamSource(repo, `${name}@${created}`, lane));
     (async () => {
       for await (const m of messages) {
-        const change = m.json<StreamedChange>();
+        let change: StreamedChange;
+        try {
+          change = m.json<StreamedChange>();
+        } catch (err) {
+          // Not JSON: it can never be applied. Set aside (logged, acknowledged) as a change failing three times is.
+          this.log.error({ err, seq: m.seq }, 'change stream: a message that is not a change is set aside');
+          m.ack();
+          continue;
+        }
         sources[laneOf(change, lanes)].receive(m, change);
       }
     })().catch((err: unknown) => this.log.error({ err }, 'change stream: receiving stopped'));
