@@ -49,8 +49,6 @@ export class AuditLog {
   private flushing: Promise<void> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
-  /** The chain's head after the last event handed over (written or queued); undefined until the chain is started. */
-  private tail: ChainHead | undefined;
   /** Set while the last attempt to write failed. */
   private failure: unknown;
   private closing = false;
@@ -70,10 +68,8 @@ export class AuditLog {
     if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = { record, queued: performance.now(), resolve, reject };
-      if (this.tail) {
-        pending.sealed = sealAuditEvents(this.tail, [record])[0];
-        this.tail = pending.sealed.head;
-      }
+      const tail = this.tail();
+      if (tail) pending.sealed = sealAuditEvents(tail, [record])[0];
       this.queue.push(pending);
       if (this.mode === 'write-behind') resolve();
       this.flushing ??= this.flush();
@@ -119,12 +115,13 @@ export class AuditLog {
       this.sealQueue(this.written);
     }
     const head = this.written;
-    let moved = await appendSealed(this.db, head, sealedEvents(batch));
+    const events = sealedEvents(batch);
+    let moved = await appendSealed(this.db, head, events);
     if (!moved) {
       // The head moved without us: an append whose success we never heard of. If it is where this
       // batch leaves the chain, that append was this batch; otherwise continue from where it is.
       const actual = await readChainHead(this.db, head.chain);
-      const last = sealedEvents(batch)[batch.length - 1].head;
+      const last = events[events.length - 1].head;
       if (actual.seq === last.seq && actual.hash === last.hash) moved = last;
       else {
         this.sealQueue(actual);
@@ -135,11 +132,20 @@ export class AuditLog {
     this.written = moved;
   }
 
+  /**
+   * The chain's head after the last event handed over: the newest queued event's, or the head last
+   * written when none is queued; undefined until the chain is started (events queued before then are
+   * linked when it is).
+   */
+  private tail(): ChainHead | undefined {
+    const newest = this.queue[this.queue.length - 1];
+    return newest ? newest.sealed?.head : this.written;
+  }
+
   /** Links every queued event into the chain afresh from `head` (the batch being written is the queue's front). */
   private sealQueue(head: ChainHead): void {
     const sealed = sealAuditEvents(head, this.queue.map((p) => p.record));
     this.queue.forEach((p, i) => (p.sealed = sealed[i]));
-    this.tail = sealed.length ? sealed[sealed.length - 1].head : head;
   }
 
   /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */
