@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { auditRecord } from '../src/access/index.js';
 import { appendAudit, migrate, openDatabase, startAuditChain } from '../src/store/index.js';
 import postgres from 'postgres';
-import { runLoad } from './load.js';
+import { percentile, runLoad } from './load.js';
 import type { LoadResult } from './load.js';
 import { benchDatabase, cpuSeconds, postgresCpuSeconds, previousStages, startPlatformProcess } from './servers.js';
 import { syntheticPatients } from './synthetic.js';
@@ -61,7 +61,7 @@ interface Row {
 
 /** Each figure of a scenario's rounds, the median (of an even number of rounds, the upper middle one). */
 function medianOfRuns(runs: readonly Measured[]): Measured {
-  const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const middle = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
   const pick = (field: 'rps' | 'p50' | 'p95' | 'p99' | 'nodeCpuUs' | 'postgresCpuUs'): number => middle(runs.map((r) => r[field]));
   return {
     ...runs[0],

@@ -29,7 +29,8 @@ export interface LoadSpec {
   nextBody?: () => string;
 }
 
-const percentile = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
+/** The value at percentile `p` of ascending `sorted` values (NaN when there are none). */
+export const percentile = (sorted: readonly number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const times: number[] = [];

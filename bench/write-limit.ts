@@ -2,9 +2,8 @@
 // the database driver, at the same concurrency and for the same time as the scenario.
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { percentile } from './load.js';
 import type { LoadResult } from './load.js';
-
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function drive(connections: number, durationSeconds: number, insert: (i: number) => Promise<unknown>): Promise<LoadResult> {
   const times: number[] = [];
