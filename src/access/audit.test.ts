@@ -32,7 +32,7 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     // One event every half millisecond or so, as at 2,000 requests a second.
     const started = performance.now();
     for (let i = 0; i < events; i++) {
-      await log.record(event(i));
+      await log.record(() => event(i));
       if (i % 2) await new Promise((r) => setTimeout(r, 1));
     }
     const elapsed = performance.now() - started;
@@ -43,6 +43,24 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     // A batch per linger period (and the last one); without lingering before every batch, the events
     // that arrive while one is written go out at once as the next: on PostgreSQL 62 statements, not 25.
     expect(appends).toBeLessThanOrEqual(Math.ceil(elapsed / LINGER_MS) + 2);
+  });
+
+  it('makes a write-behind event after the turn that answered its request, in the order handed over', async () => {
+    const db = suiteDb();
+    const log = new AuditLog(db, 'write-behind');
+    const made: number[] = [];
+    const handOver = (i: number) => log.record(() => (made.push(i), event(7000 + i)));
+    await Promise.all([handOver(0), handOver(1)]);
+    // Admitted, not yet made: the responses of this turn are written first.
+    expect(made).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(made).toEqual([0, 1]);
+    await handOver(2);
+    await log.drain();
+    expect(made).toEqual([0, 1, 2]);
+    const blocks = await db.query<{ events: string }>('SELECT events FROM audit_block WHERE events LIKE $1 ORDER BY first_seq', ['%"event-700%']);
+    expect(blocks.flatMap((b) => (JSON.parse(b.events) as { id: string }[]).map((e) => e.id)).filter((id) => /^event-700\d$/.test(id))).toEqual(['event-7000', 'event-7001', 'event-7002']);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
   it('does not write a batch twice when its append committed but the answer was lost', async () => {
@@ -60,14 +78,14 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     } };
     const log = new AuditLog(flaky, 'write-behind');
     const written = async (): Promise<number> => Number((await db.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block'))[0].n) - Number(before[0].n ?? 0);
-    for (let i = 0; i < 5; i++) await log.record(event(1000 + i));
+    for (let i = 0; i < 5; i++) await log.record(() => event(1000 + i));
     // Refused while the outcome is unknown (fail closed), then retried: the trail holds the five once.
     await eventually(async () => {
       await log.settled();
       expect(await written()).toBe(5);
-      await log.record(event(1005));
+      await log.record(() => event(1005));
     });
-    for (let i = 6; i < 10; i++) await log.record(event(1000 + i));
+    for (let i = 6; i < 10; i++) await log.record(() => event(1000 + i));
     await log.drain();
     expect(lost).toBe(true);
     expect(await written()).toBe(10);
@@ -77,11 +95,11 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
   it('links queued events afresh when its chain was extended by someone else', async () => {
     const db = suiteDb();
     const log = new AuditLog(db, 'write-behind');
-    for (let i = 0; i < 3; i++) await log.record(event(2000 + i));
+    for (let i = 0; i < 3; i++) await log.record(() => event(2000 + i));
     await log.settled();
     const [{ chain }] = await db.query<{ chain: string }>('SELECT chain FROM audit_block WHERE events LIKE $1', ['%event-2000%']);
     // Events handed over now are linked after the head the log knows; then another writer moves it on.
-    for (let i = 3; i < 6; i++) await log.record(event(2000 + i));
+    for (let i = 3; i < 6; i++) await log.record(() => event(2000 + i));
     const head = await readChainHead(db, chain);
     expect(head.seq).toBe(3);
     expect(await appendAudit(db, head, [event(2100), event(2101)])).toBeDefined();

@@ -1,10 +1,10 @@
-// The audit log: every audited request's AuditEvent is appended to the hash-chained trail before the
-// response leaves. Appends are grouped — write-behind, each batch waits until its oldest event is
-// LINGER_MS old, so one statement carries the events of every request in that time — and each process
-// extends a chain of its own, so an append is one statement; a request whose event could not be
-// written fails (fail closed), never answering unaudited. Each event is linked into the chain as it is
-// handed over, so writing a batch only joins texts already made (no pause of the event loop that
-// grows with the batch).
+// The audit log: every audited request's AuditEvent is appended to the hash-chained trail. Appends are
+// grouped — write-behind, each batch waits until its oldest event is LINGER_MS old, so one statement
+// carries the events of every request in that time — and each process extends a chain of its own, so
+// an append is one statement; while the trail cannot be written every request fails closed, never
+// answering unaudited. Write-behind, a request's event is serialised and linked into the chain just
+// after its response is written (decision 0022), so the answer does not wait for that work; writing a
+// batch only joins texts already made (no pause of the event loop that grows with the batch).
 import type { ChainHead, Database, Queryable } from '../store/index.js';
 import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
 import type { AuditBlock, AuditRecord, SealedEvent, StoredEvent } from '../store/index.js';
@@ -38,14 +38,16 @@ interface Pending {
   record: AuditRecord;
   /** The event linked into the chain after the one handed over before it; undefined until the chain is started. */
   sealed?: SealedEvent;
-  /** performance.now() when handed over: a write-behind batch is written once its oldest event is LINGER_MS old. */
+  /** performance.now() when queued: a write-behind batch is written once its oldest event is LINGER_MS old. */
   queued: number;
-  resolve(): void;
-  reject(err: unknown): void;
+  /** Synchronous mode: the request waiting for its event to be written. */
+  waiter?: { resolve(): void; reject(err: unknown): void };
 }
 
 export class AuditLog {
   private queue: Pending[] = [];
+  /** Write-behind: events admitted whose requests are being answered, queued once the answers are written. */
+  private admitted: (() => AuditRecord)[] = [];
   private flushing: Promise<void> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
@@ -60,20 +62,41 @@ export class AuditLog {
   ) {}
 
   /**
-   * Hands an event over. Rejects at once (the request must fail closed) while the trail cannot be
-   * written or is too far behind; otherwise resolves when queued (write-behind) or written (synchronous).
+   * Hands a request's event over, as the function that makes it. Rejects at once (the request must fail
+   * closed) while the trail cannot be written or is too far behind. Write-behind, resolves at once: the
+   * event is made, linked and queued once the current turn of the event loop has written its responses
+   * (setImmediate), so no answer waits for that work — and is never lost by a request going wrong
+   * after this. Synchronous, resolves when the event is written.
    */
-  record(record: AuditRecord): Promise<void> {
+  record(event: () => AuditRecord): Promise<void> {
+    const behind = this.queue.length + this.admitted.length;
     if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
-    if (this.queue.length >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${this.queue.length} events behind`));
-    return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { record, queued: performance.now(), resolve, reject };
-      const tail = this.tail();
-      if (tail) pending.sealed = sealAuditEvents(tail, [record])[0];
-      this.queue.push(pending);
-      if (this.mode === 'write-behind') resolve();
-      this.flushing ??= this.flush();
-    });
+    if (behind >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${behind} events behind`));
+    if (this.mode === 'synchronous') return new Promise<void>((resolve, reject) => this.enqueue(event(), { resolve, reject }));
+    if (this.admitted.push(event) === 1) setImmediate(() => this.queueAdmitted());
+    return Promise.resolve();
+  }
+
+  /** Makes, links and queues the events admitted since the last time. */
+  private queueAdmitted(): void {
+    const admitted = this.admitted;
+    this.admitted = [];
+    for (const event of admitted) {
+      try {
+        this.enqueue(event());
+      } catch (err) {
+        // Only a fault of ours (the facts are plain data): the request was answered, so say it loudly.
+        this.onError(new AuditUnavailable('an answered request\'s audit event could not be made', { cause: err }));
+      }
+    }
+  }
+
+  private enqueue(record: AuditRecord, waiter?: Pending['waiter']): void {
+    const pending: Pending = { record, queued: performance.now(), waiter };
+    const tail = this.tail();
+    if (tail) pending.sealed = sealAuditEvents(tail, [record])[0];
+    this.queue.push(pending);
+    this.flushing ??= this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -89,12 +112,12 @@ export class AuditLog {
         await this.append(batch);
         this.queue.splice(0, batch.length);
         this.failure = undefined;
-        for (const p of batch) p.resolve();
+        for (const p of batch) p.waiter?.resolve();
       } catch (err) {
         // Kept for the next attempt: an event is written or the process dies holding it, never dropped.
         if (this.failure === undefined) this.onError(err);
         this.failure = err;
-        for (const p of batch) p.reject(err);
+        for (const p of batch) p.waiter?.reject(err);
         if (this.closing) break;
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
@@ -104,6 +127,7 @@ export class AuditLog {
 
   /** Resolves when every event handed over is written, or when an attempt to write has failed. */
   async settled(): Promise<void> {
+    this.queueAdmitted();
     while (this.flushing && this.failure === undefined) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, RETRY_MS))]);
   }
 

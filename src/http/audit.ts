@@ -1,7 +1,8 @@
 // Auditing at the edge: every request except the public discovery endpoints leaves an AuditEvent in
-// the hash-chained trail before its response is sent (an onSend hook awaits the append). Routes note
-// who is asking and what they touched; a request whose event cannot be written fails closed: 500, and
-// none of the answer it would have given.
+// the hash-chained trail. Routes note who is asking and what they touched; as its response is about to
+// be sent (onSend) the request's facts are taken and handed to the audit log. A request the trail
+// cannot take (it cannot be written, or is too far behind) fails closed: 500, and none of the answer
+// it would have given.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { auditRecord } from '../access/index.js';
@@ -63,7 +64,7 @@ export function registerAudit(app: FastifyInstance, platform: Platform): void {
       correlationId: String(request.id),
     };
     try {
-      await platform.audit.record(auditRecord(facts));
+      await platform.audit.record(() => auditRecord(facts));
       return payload;
     } catch (err) {
       request.log.error({ err }, 'audit trail unavailable: the request fails closed');
