@@ -5,7 +5,7 @@ import type { Database } from '../store/index.js';
 import type { QueryOptions } from '../store/db/driver.js';
 import { suiteDatabase, testDatabases } from '../../test/support/databases.js';
 import { eventually } from '../../test/support/eventually.js';
-import { appendAudit, readChainHead } from '../store/index.js';
+import { appendAudit, readBlockEvents, readChainHead } from '../store/index.js';
 import { AuditLog, LINGER_MS, verifyAuditChain } from './audit.js';
 import { auditRecord } from './audit-event.js';
 
@@ -59,7 +59,7 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     await log.drain();
     expect(made).toEqual([0, 1, 2]);
     const blocks = await db.query<{ events: string }>('SELECT events FROM audit_block WHERE events LIKE $1 ORDER BY first_seq', ['%"event-700%']);
-    expect(blocks.flatMap((b) => (JSON.parse(b.events) as { id: string }[]).map((e) => e.id)).filter((id) => /^event-700\d$/.test(id))).toEqual(['event-7000', 'event-7001', 'event-7002']);
+    expect(blocks.flatMap((b) => readBlockEvents(b.events).map((e) => e.id)).filter((id) => /^event-700\d$/.test(id))).toEqual(['event-7000', 'event-7001', 'event-7002']);
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 

@@ -6,8 +6,8 @@
 // after its response is written (decision 0022), so the answer does not wait for that work; writing a
 // batch only joins texts already made (no pause of the event loop that grows with the batch).
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
-import type { AuditBlock, AuditRecord, SealedEvent, StoredEvent } from '../store/index.js';
+import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
+import type { AuditBlock, AuditRecord, BlockEvent, SealedEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -197,8 +197,8 @@ export interface VerifyResult {
 }
 
 /**
- * Walks every chain: sequence numbers without gaps, each event's `prev_hash` its predecessor's hash,
- * each hash recomputed from what is stored, each chain's head at its last event, and no events
+ * Walks every chain: sequence numbers without gaps, each hash recomputed from what is stored and the
+ * predecessor's hash (and, where an event stores its predecessor's hash, that one compared), each chain's head at its last event, and no events
  * outside a known chain. Any edit, any deletion (also of the newest events) or insertion is found — and
  * so is a block whose bounds or search keys no longer match its events (a search would miss them).
  */
@@ -215,8 +215,8 @@ export async function verifyAuditChain(q: Queryable, onProgress?: (events: numbe
         if (typeof stored === 'string') return fail(head.chain, block.firstSeq, stored);
         for (const r of stored) {
           if (r.seq !== expectedSeq) return fail(head.chain, expectedSeq, `event ${expectedSeq} is missing (next is ${r.seq})`);
-          if (r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
-          if (chainHash(prevHash, { chain: head.chain, seq: r.seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, content: r.content }) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
+          if (r.prevHash !== undefined && r.prevHash !== prevHash) return fail(head.chain, r.seq, 'its predecessor hash does not match the previous event');
+          if (chainHash(prevHash, head.chain, r.hashed) !== r.hash) return fail(head.chain, r.seq, 'its content does not match its hash (altered)');
           prevHash = r.hash;
           expectedSeq++;
           events++;
@@ -234,14 +234,13 @@ export async function verifyAuditChain(q: Queryable, onProgress?: (events: numbe
 }
 
 /** A block's events, or what is wrong with the block itself. */
-function readBlock(block: AuditBlock): StoredEvent[] | string {
-  let stored: StoredEvent[];
+function readBlock(block: AuditBlock): BlockEvent[] | string {
+  let stored: BlockEvent[];
   try {
-    stored = JSON.parse(block.events) as StoredEvent[];
+    stored = readBlockEvents(block.events);
   } catch {
     return 'its block cannot be read (altered)';
   }
-  if (!Array.isArray(stored) || stored.some((e) => typeof e !== 'object' || e === null || !Array.isArray(e.entities))) return 'its block cannot be read (altered)';
   if (!stored.length || stored[0].seq !== block.firstSeq || stored[stored.length - 1].seq !== block.lastSeq) {
     return `its block's bounds (${block.firstSeq}-${block.lastSeq}) do not match the events it holds (altered)`;
   }

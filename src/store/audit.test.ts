@@ -7,7 +7,7 @@ import { verifyAuditChain } from '../access/audit.js';
 import type { Queryable } from './db/driver.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { appendAudit, chainHash, GENESIS_HASH, searchAudit, startAuditChain } from './audit.js';
+import { appendAudit, arrayEventHashed, chainHash, GENESIS_HASH, searchAudit, startAuditChain } from './audit.js';
 import type { AuditQuery, AuditRecord } from './audit.js';
 
 const BASE = Date.UTC(2026, 10, 1);
@@ -29,7 +29,7 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     for (let seq = 1; seq <= 250; seq++) {
       const r = event(seq);
       const prevHash = hash;
-      hash = chainHash(prevHash, { ...r, chain, seq });
+      hash = chainHash(prevHash, chain, arrayEventHashed({ ...r, seq }));
       await db.query('INSERT INTO audit_event (chain, seq, id, recorded, tenant, agent, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
         [chain, seq, r.id, r.recorded, r.tenant, r.agent, r.content, prevHash, hash]);
       await db.query('INSERT INTO audit_entity (reference, chain, seq) VALUES ($1, $2, $3)', [r.entities[0], chain, seq]);
