@@ -1,7 +1,7 @@
 // `npm run bench:access`: what authorisation and audit cost (issue #6), against the built platform on
-// PostgreSQL. Each scenario runs on the same store in one run: as shipped (the starter policy and the
-// write-behind audit trail), against a baseline with a permit-all policy and the audit trail turned
-// off (SCIP_UNSAFE_DISABLE_AUDIT), and with synchronous audit (SCIP_AUDIT_MODE=synchronous). Reads and
+// PostgreSQL. Each scenario runs in one run as shipped (the starter policy and the write-behind audit
+// trail), against a baseline with a permit-all policy and the audit trail turned off
+// (SCIP_UNSAFE_DISABLE_AUDIT), and with synchronous audit (SCIP_AUDIT_MODE=synchronous). Reads and
 // searches are made by the tenant's system client and by a care worker (whose searches carry the
 // sensitivity-label filter). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the audit
 // trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
@@ -93,100 +93,111 @@ const PERMIT_ALL_POLICY = {
 /** Every process rechecks the stored policy within 5 s (access/policy/policies.ts). */
 const POLICY_PICKUP_MS = 6_000;
 
+type Server = Awaited<ReturnType<typeof startPlatformProcess>>;
+type Client = { clientId: string; clientSecret: string };
+
 /**
- * The three configurations run side by side as three processes on one store, and take turns: every
- * scenario runs once per configuration in each of ROUNDS rounds, so that drift in a shared two-core
- * machine is spread over all three rather than charged to one; each figure is the median of its
- * rounds. The policy is the store's, shared: it is switched to permit-all for the baseline's turns only.
+ * The three configurations run side by side as three processes, and take turns cell by cell: in each
+ * of ROUNDS rounds every scenario runs once per configuration, back to back, in an order that rotates,
+ * so that the drift of a shared two-core machine (its speed moves by tens of per cent within minutes)
+ * falls on all three alike; each figure is the median of its rounds. The as-shipped and synchronous
+ * processes share one store (the starter policy); the baseline has a store of its own holding the same
+ * Patients, with the permit-all policy — a policy is the store's, so sharing one would mean switching
+ * it (and waiting for every process to see it) between turns.
  */
-async function overhead(databaseUrl: string, dataDir: string): Promise<Row[]> {
-  const servers = new Map<Mode, Awaited<ReturnType<typeof startPlatformProcess>>>();
+async function overhead(databaseUrl: string, baselineUrl: string, dataDir: string): Promise<Row[]> {
+  const servers = new Map<Mode, Server>();
   try {
-    const start = async (mode: Mode, env: Record<string, string> = {}): Promise<void> => {
+    const start = async (mode: Mode, env: Record<string, string> = {}): Promise<Server> => {
       const dir = join(dataDir, mode);
       mkdirSync(dir, { recursive: true });
-      servers.set(mode, await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env }));
+      const server = await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: mode === 'unaudited' ? baselineUrl : databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env });
+      servers.set(mode, server);
+      return server;
     };
     for (const mode of MODES) await start(mode);
-    let first = servers.get('audited') as Awaited<ReturnType<typeof startPlatformProcess>>;
-    const client = first.credentials.clients.find((c) => c.tenant === 'sunrise-care') as { clientId: string; clientSecret: string };
-    const admin = first.credentials.clients.find((c) => c.clientId === 'platform-admin') as { clientId: string; clientSecret: string };
-    const adminAuth = { authorization: `Bearer ${await token(first.url, admin.clientId, admin.clientSecret)}`, 'content-type': 'application/json' };
-    const created = await fetch(`${first.url}/admin/clients`, { method: 'POST', headers: adminAuth, body: JSON.stringify({ clientId: 'bench-care-worker', tenant: 'sunrise-care', roles: ['care-worker'] }) });
-    const careWorker = { clientId: 'bench-care-worker', clientSecret: ((await created.json()) as { clientSecret: string }).clientSecret };
-    const starterPolicy = ((await (await fetch(`${first.url}/admin/policy`, { headers: adminAuth })).json()) as { document: unknown }).document;
-    const setPolicy = async (document: unknown): Promise<void> => {
-      const res = await fetch(`${first.url}/admin/policy`, { method: 'PUT', headers: adminAuth, body: JSON.stringify(document) });
-      if (res.status !== 200) throw new Error(`policy: ${res.status} ${await res.text()}`);
-      await new Promise((r) => setTimeout(r, POLICY_PICKUP_MS));
-    };
-    const auth = new Map<string, Record<string, string>>();
-    const signIn = async (mode: Mode): Promise<void> => {
-      const server = servers.get(mode) as Awaited<ReturnType<typeof startPlatformProcess>>;
-      for (const c of [client, careWorker]) auth.set(`${mode}/${c.clientId}`, { authorization: `Bearer ${await token(server.url, c.clientId, c.clientSecret)}`, 'content-type': 'application/fhir+json' });
-    };
-    for (const mode of MODES) await signIn(mode);
-    const callers = [{ name: 'system client', clientId: client.clientId }, { name: 'care worker', clientId: careWorker.clientId }];
     const patients = syntheticPatients(2000, 77);
-    for (let i = 0; i < patients.length; i += 500) {
-      const bundle = { resourceType: 'Bundle', type: 'transaction', entry: patients.slice(i, i + 500).map((resource) => ({ resource, request: { method: 'POST', url: 'Patient' } })) };
-      const res = await fetch(`${first.url}${TENANT_BASE}`, { method: 'POST', headers: auth.get(`audited/${client.clientId}`), body: JSON.stringify(bundle) });
-      if (res.status !== 200) throw new Error(`load: ${res.status}`);
+    /** A store's clients (its demo world's, and a care worker made for the run), the Patients loaded into it and the ids read. */
+    const prepare = async (server: Server, policy?: unknown): Promise<{ client: Client; careWorker: Client; ids: string[] }> => {
+      const client = server.credentials.clients.find((c) => c.tenant === 'sunrise-care') as Client;
+      const admin = server.credentials.clients.find((c) => c.clientId === 'platform-admin') as Client;
+      const adminAuth = { authorization: `Bearer ${await token(server.url, admin.clientId, admin.clientSecret)}`, 'content-type': 'application/json' };
+      const created = await fetch(`${server.url}/admin/clients`, { method: 'POST', headers: adminAuth, body: JSON.stringify({ clientId: 'bench-care-worker', tenant: 'sunrise-care', roles: ['care-worker'] }) });
+      const careWorker = { clientId: 'bench-care-worker', clientSecret: ((await created.json()) as { clientSecret: string }).clientSecret };
+      if (policy) {
+        const res = await fetch(`${server.url}/admin/policy`, { method: 'PUT', headers: adminAuth, body: JSON.stringify(policy) });
+        if (res.status !== 200) throw new Error(`policy: ${res.status} ${await res.text()}`);
+      }
+      const auth = { authorization: `Bearer ${await token(server.url, client.clientId, client.clientSecret)}`, 'content-type': 'application/fhir+json' };
+      for (let i = 0; i < patients.length; i += 500) {
+        const bundle = { resourceType: 'Bundle', type: 'transaction', entry: patients.slice(i, i + 500).map((resource) => ({ resource, request: { method: 'POST', url: 'Patient' } })) };
+        const res = await fetch(`${server.url}${TENANT_BASE}`, { method: 'POST', headers: auth, body: JSON.stringify(bundle) });
+        if (res.status !== 200) throw new Error(`load: ${res.status}`);
+      }
+      const ids = ((await (await fetch(`${server.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
+      return { client, careWorker, ids };
+    };
+    const shipped = await prepare(servers.get('audited') as Server);
+    const baseline = await prepare(servers.get('unaudited') as Server, PERMIT_ALL_POLICY);
+    for (const url of [databaseUrl, baselineUrl]) {
+      const sql = postgres(url, { max: 1, onnotice: () => undefined });
+      // Measured once the loaded Patients are registered (the care worker's relationships come from
+      // that), not while the feed competes for the cores. The baseline's permit-all policy asks for no
+      // relationship, and its process runs without the feed.
+      if (url === databaseUrl) while (Number((await sql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
+      await sql.unsafe('VACUUM ANALYZE');
+      await sql.end();
     }
-    const sql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
-    // Measured once the loaded Patients are registered (the care worker's relationships come from
-    // that), not while the feed competes for the cores.
-    while (Number((await sql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
-    await sql.unsafe('VACUUM ANALYZE');
-    await sql.end();
     // Then the as-shipped process runs without the feed too: its polling (a transaction per lane once a
     // second when idle, every 100 ms for two seconds after a write) is neither authorisation nor audit,
-    // and the baseline does not do it.
-    await first.stop();
+    // and the baseline does not do it. The baseline's policy has been picked up by now (POLICY_PICKUP_MS).
+    await (servers.get('audited') as Server).stop();
     await start('audited', { SCIP_CHANGE_FEED: 'false' });
-    first = servers.get('audited') as Awaited<ReturnType<typeof startPlatformProcess>>;
-    await signIn('audited');
-    const ids = ((await (await fetch(`${first.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth.get(`audited/${client.clientId}`) })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
+    await new Promise((r) => setTimeout(r, POLICY_PICKUP_MS));
+    const storeOf = (mode: Mode) => (mode === 'unaudited' ? baseline : shipped);
+    const auth = new Map<string, Record<string, string>>();
+    for (const mode of MODES) {
+      const server = servers.get(mode) as Server;
+      const { client, careWorker } = storeOf(mode);
+      for (const [caller, c] of [['system client', client], ['care worker', careWorker]] as const) auth.set(`${mode}/${caller}`, { authorization: `Bearer ${await token(server.url, c.clientId, c.clientSecret)}`, 'content-type': 'application/fhir+json' });
+    }
     const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
     const runs = new Map<string, Measured[]>();
-    const cells = callers.flatMap((caller) => (['read', 'search'] as const).flatMap((scenario) => LEVELS.map((c) => ({ caller, scenario, c }))));
-    let policy: 'starter' | 'permit-all' = 'starter';
+    const cells = (['system client', 'care worker'] as const).flatMap((caller) => (['read', 'search'] as const).flatMap((scenario) => LEVELS.map((c) => ({ caller, scenario, c }))));
+    const drive = (mode: Mode, { caller, scenario, c }: (typeof cells)[number], durationSeconds: number): Promise<LoadResult> => {
+      let i = 0;
+      const ids = storeOf(mode).ids;
+      const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
+      return runLoad({ url: (servers.get(mode) as Server).url, connections: c, durationSeconds, headers: auth.get(`${mode}/${caller}`), path });
+    };
+    // Not measured: every process's code paths compiled by V8 before the first round.
+    log('warming up');
+    for (const mode of MODES) for (const cell of cells) await drive(mode, cell, 1);
     for (let round = 1; round <= ROUNDS; round++) {
-      // The baseline's turns together (the policy is switched twice a round, not for every cell), first
-      // in odd rounds and last in even ones, so that drift is spread over every configuration.
-      const modes = round % 2 ? (['unaudited', 'audited', 'synchronous'] as const) : (['audited', 'synchronous', 'unaudited'] as const);
-      for (const mode of modes) {
-        const wanted = mode === 'unaudited' ? 'permit-all' : 'starter';
-        if (wanted !== policy) {
-          await setPolicy(wanted === 'permit-all' ? PERMIT_ALL_POLICY : starterPolicy);
-          policy = wanted;
-        }
-        for (const { caller, scenario, c } of cells) {
-          let i = 0;
-          log(`round ${round}/${ROUNDS}: ${caller.name} ${scenario} c=${c} ${mode} (${policy} policy)`);
-          const path = scenario === 'read' ? () => `${TENANT_BASE}/Patient/${ids[i++ % ids.length]}` : () => searches[i++ % searches.length];
-          const server = servers.get(mode) as { url: string; pid: number };
+      for (const [k, cell] of cells.entries()) {
+        const { caller, scenario, c } = cell;
+        // Each configuration goes first, second and third in turn.
+        const shift = (round + k) % MODES.length;
+        for (const mode of [...MODES.slice(shift), ...MODES.slice(0, shift)]) {
+          log(`round ${round}/${ROUNDS}: ${caller} ${scenario} c=${c} ${mode}`);
+          const server = servers.get(mode) as Server;
           const [nodeBefore, databaseBefore] = [cpuSeconds(server.pid), postgresCpuSeconds()];
-          const load = await runLoad({ url: server.url, connections: c, durationSeconds: DURATION, headers: auth.get(`${mode}/${caller.clientId}`), path });
+          const load = await drive(mode, cell, DURATION);
           // CPU per request is steadier than latency on a shared two-core machine: where the cost goes.
           const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / Math.max(1, load.requests));
           const result: Measured = { ...load, nodeCpuUs: perRequest(cpuSeconds(server.pid) - nodeBefore), postgresCpuUs: perRequest(postgresCpuSeconds() - databaseBefore) };
-          const key = `${mode}/${caller.name}/${scenario}/${c}`;
+          const key = `${mode}/${caller}/${scenario}/${c}`;
           runs.set(key, [...(runs.get(key) ?? []), result]);
         }
       }
     }
     const median = (key: string): Measured => medianOfRuns(runs.get(key) as Measured[]);
-    return callers.flatMap((caller) =>
-      (['read', 'search'] as const).flatMap((scenario) =>
-        LEVELS.map((c) => ({
-          scenario: `${scenario} c=${c} (${caller.name})`,
-          audited: median(`audited/${caller.name}/${scenario}/${c}`),
-          unaudited: median(`unaudited/${caller.name}/${scenario}/${c}`),
-          synchronous: median(`synchronous/${caller.name}/${scenario}/${c}`),
-        })),
-      ),
-    );
+    return cells.map(({ caller, scenario, c }) => ({
+      scenario: `${scenario} c=${c} (${caller})`,
+      audited: median(`audited/${caller}/${scenario}/${c}`),
+      unaudited: median(`unaudited/${caller}/${scenario}/${c}`),
+      synchronous: median(`synchronous/${caller}/${scenario}/${c}`),
+    }));
   } finally {
     for (const server of servers.values()) await server.stop();
   }
@@ -229,14 +240,16 @@ const previous = previousStages(join(RESULTS, 'access.json'));
 const previousRun = existsSync(join(RESULTS, 'access.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'access.json'), 'utf8')) as { date?: string; overhead?: Row[]; overheadMeasured?: string }) : {};
 const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString() };
 const database = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access');
+const baselineDatabase = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access_baseline');
 const dataDir = mkdtempSync(join(tmpdir(), 'scip-bench-access-'));
 try {
-  if (!(args.skip as string).includes('overhead')) out.overhead = await overhead(database.url as string, dataDir);
+  if (!(args.skip as string).includes('overhead')) out.overhead = await overhead(database.url as string, baselineDatabase.url as string, dataDir);
   else Object.assign(out, { overhead: previousRun.overhead ?? [], overheadMeasured: previousRun.overheadMeasured ?? previousRun.date });
   if (!(args.skip as string).includes('verify')) out.verify = await verifyAtScale(database.url as string, Number(args.events), dataDir);
   else if (previous('verify')) out.verify = previous('verify');
 } finally {
   await database.drop();
+  await baselineDatabase.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 mkdirSync(RESULTS, { recursive: true });

@@ -198,9 +198,10 @@ export interface VerifyResult {
 
 /**
  * Walks every chain: sequence numbers without gaps, each hash recomputed from what is stored and the
- * predecessor's hash (and, where an event stores its predecessor's hash, that one compared), each chain's head at its last event, and no events
- * outside a known chain. Any edit, any deletion (also of the newest events) or insertion is found — and
- * so is a block whose bounds or search keys no longer match its events (a search would miss them).
+ * predecessor's hash (where an event also stores its predecessor's hash, that is compared too), each
+ * chain's head at its last event, and no events outside a known chain. Any edit, any deletion (also of
+ * the newest events) or insertion is found — and so is a block whose bounds or search keys no longer
+ * match its events (a search would miss them).
  */
 export async function verifyAuditChain(q: Queryable, onProgress?: (events: number) => void): Promise<VerifyResult> {
   const chains = await auditChains(q);
