@@ -100,6 +100,7 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     const [{ chain }] = await db.query<{ chain: string }>('SELECT chain FROM audit_block WHERE events LIKE $1', ['%event-2000%']);
     // Events handed over now are linked after the head the log knows; then another writer moves it on.
     for (let i = 3; i < 6; i++) await log.record(() => event(2000 + i));
+    await new Promise((r) => setImmediate(r));
     const head = await readChainHead(db, chain);
     expect(head.seq).toBe(3);
     expect(await appendAudit(db, head, [event(2100), event(2101)])).toBeDefined();
