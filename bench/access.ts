@@ -108,12 +108,10 @@ type Client = { clientId: string; clientSecret: string };
 async function overhead(databaseUrl: string, baselineUrl: string, dataDir: string): Promise<Row[]> {
   const servers = new Map<Mode, Server>();
   try {
-    const start = async (mode: Mode, env: Record<string, string> = {}): Promise<Server> => {
+    const start = async (mode: Mode, env: Record<string, string> = {}): Promise<void> => {
       const dir = join(dataDir, mode);
       mkdirSync(dir, { recursive: true });
-      const server = await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: mode === 'unaudited' ? baselineUrl : databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env });
-      servers.set(mode, server);
-      return server;
+      servers.set(mode, await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: mode === 'unaudited' ? baselineUrl : databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env }));
     };
     for (const mode of MODES) await start(mode);
     const patients = syntheticPatients(2000, 77);
@@ -139,18 +137,20 @@ async function overhead(databaseUrl: string, baselineUrl: string, dataDir: strin
     };
     const shipped = await prepare(servers.get('audited') as Server);
     const baseline = await prepare(servers.get('unaudited') as Server, PERMIT_ALL_POLICY);
+    // Measured once the loaded Patients are registered (the care worker's relationships come from
+    // that), not while the feed competes for the cores. The baseline's permit-all policy asks for no
+    // relationship, and its process runs without the feed.
+    const shippedSql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
+    while (Number((await shippedSql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
+    await shippedSql.end();
     for (const url of [databaseUrl, baselineUrl]) {
       const sql = postgres(url, { max: 1, onnotice: () => undefined });
-      // Measured once the loaded Patients are registered (the care worker's relationships come from
-      // that), not while the feed competes for the cores. The baseline's permit-all policy asks for no
-      // relationship, and its process runs without the feed.
-      if (url === databaseUrl) while (Number((await sql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
       await sql.unsafe('VACUUM ANALYZE');
       await sql.end();
     }
     // Then the as-shipped process runs without the feed too: its polling (a transaction per lane once a
     // second when idle, every 100 ms for two seconds after a write) is neither authorisation nor audit,
-    // and the baseline does not do it. The baseline's policy has been picked up by now (POLICY_PICKUP_MS).
+    // and the baseline does not do it. And the baseline's process is given the time to pick up its policy.
     await (servers.get('audited') as Server).stop();
     await start('audited', { SCIP_CHANGE_FEED: 'false' });
     await new Promise((r) => setTimeout(r, POLICY_PICKUP_MS));
