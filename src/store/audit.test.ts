@@ -109,5 +109,12 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     expect(numbers(byRecord.contents)).toEqual(p5.slice(50, 75));
     expect(byRecord.total).toBe(p5.length);
   });
+
+  it('merges the key index\'s pending entries in small steps, not a quarter-second merge every few hundred blocks', async () => {
+    const db = suiteDb();
+    await migrate(db);
+    const [index] = await db.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE relname = 'audit_block_keys'`);
+    expect(index.options).toContain('gin_pending_list_limit=128');
+  });
 });
 

@@ -12,6 +12,7 @@ import * as feedPosition from './0010-feed-position.js';
 import * as coveringIndexes from './0011-covering-value-indexes.js';
 import * as settlementOutbox from './0012-settlement-outbox.js';
 import * as auditBlocks from './0013-audit-blocks.js';
+import * as auditKeysPendingList from './0014-audit-keys-pending-list.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, ...coveringIndexes },
   { version: 12, ...settlementOutbox },
   { version: 13, ...auditBlocks },
+  { version: 14, ...auditKeysPendingList },
 ];
