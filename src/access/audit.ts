@@ -62,19 +62,19 @@ export class AuditLog {
   ) {}
 
   /**
-   * Hands a request's event over, as the function that makes it. Rejects at once (the request must fail
-   * closed) while the trail cannot be written or is too far behind. Write-behind, resolves at once: the
-   * event is made, linked and queued once the current turn of the event loop has written its responses
-   * (setImmediate), so no answer waits for that work — and is never lost by a request going wrong
-   * after this. Synchronous, resolves when the event is written.
+   * Hands a request's event over, as the function that makes it. Throws AuditUnavailable at once (the
+   * request must fail closed) while the trail cannot be written or is too far behind. Write-behind,
+   * returns nothing to wait for: the event is made, linked and queued once the current turn of the
+   * event loop has written its responses (setImmediate), so no answer waits for that work — and is never
+   * lost by a request going wrong after this. Synchronous, returns the promise of the event written.
    */
-  record(event: () => AuditRecord): Promise<void> {
+  record(event: () => AuditRecord): Promise<void> | undefined {
     const behind = this.queue.length + this.admitted.length;
-    if (this.failure !== undefined) return Promise.reject(new AuditUnavailable('the audit trail cannot be written', { cause: this.failure }));
-    if (behind >= MAX_PENDING) return Promise.reject(new AuditUnavailable(`the audit trail is ${behind} events behind`));
+    if (this.failure !== undefined) throw new AuditUnavailable('the audit trail cannot be written', { cause: this.failure });
+    if (behind >= MAX_PENDING) throw new AuditUnavailable(`the audit trail is ${behind} events behind`);
     if (this.mode === 'synchronous') return new Promise<void>((resolve, reject) => this.enqueue(event(), { resolve, reject }));
     if (this.admitted.push(event) === 1) setImmediate(() => this.queueAdmitted());
-    return Promise.resolve();
+    return undefined;
   }
 
   /** Makes, links and queues the events admitted since the last time. */

@@ -44,8 +44,9 @@ export async function buildApp(platform: Platform, options: { logger?: boolean |
   app.decorate('tokenLimits', new RateLimiter(platform.config.tokenRateLimitPerSecond));
   registerContentParsers(app, platform.config.maxBodyBytes);
   registerErrorHandling(app);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   if (platform.config.unsafeDisableAudit) app.log.warn('SCIP_UNSAFE_DISABLE_AUDIT is set: requests are NOT audited (benchmarking only)');
   else registerAudit(app, platform);

@@ -42,8 +42,11 @@ const UNAUDITED = /^\/(healthz|\.well-known\/|oauth2\/jwks|fhir\/metadata|tenant
 const ACTION_BY_METHOD: Record<string, AuditFacts['action']> = { GET: 'R', HEAD: 'R', POST: 'C', PUT: 'U', PATCH: 'U', DELETE: 'D' };
 
 export function registerAudit(app: FastifyInstance, platform: Platform): void {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (UNAUDITED.test(request.url)) return payload;
+  // Not async: write-behind, the response goes out within reply.send() itself — an async hook would
+  // hold it for a promise that has nothing to wait for, and a handler returning the reply before it is
+  // sent makes Fastify watch the response stream for its end.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (UNAUDITED.test(request.url)) return done(null, payload);
     const note = auditNote(request);
     const principal = note.principal;
     const path = request.url.split('?')[0];
@@ -63,15 +66,20 @@ export function registerAudit(app: FastifyInstance, platform: Platform): void {
       entities: [...note.entities].map(([key, url]) => ({ key, url })),
       correlationId: String(request.id),
     };
-    try {
-      await platform.audit.record(() => auditRecord(facts));
-      return payload;
-    } catch (err) {
+    const failClosed = (err: unknown): void => {
       request.log.error({ err }, 'audit trail unavailable: the request fails closed');
       for (const header of ['location', 'content-location', 'etag', 'last-modified']) reply.removeHeader(header);
       void reply.code(500).type(FHIR_JSON);
-      return JSON.stringify(new FhirError('fault', { diagnostics: 'The audit trail could not be written, so this request was not answered; try again later' }).toOutcome());
+      done(null, JSON.stringify(new FhirError('fault', { diagnostics: 'The audit trail could not be written, so this request was not answered; try again later' }).toOutcome()));
+    };
+    let written: Promise<void> | undefined;
+    try {
+      written = platform.audit.record(() => auditRecord(facts));
+    } catch (err) {
+      return failClosed(err);
     }
+    if (!written) return done(null, payload);
+    written.then(() => done(null, payload), failClosed);
   });
 }
 
