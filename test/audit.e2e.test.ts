@@ -4,7 +4,7 @@
 // or truncation, and a request whose audit cannot be written fails closed.
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/access/index.js';
-import { blockKeys, readBlockEvents } from '../src/store/index.js';
+import { blockKeys, keyHashes, readBlockEvents } from '../src/store/index.js';
 import { scip } from './support/cli.js';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
@@ -121,16 +121,16 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
     const db = t.platform.db;
     await t.platform.audit.settled();
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
-    await expect(db.query("UPDATE audit_block SET keys = '{}' WHERE first_seq = 1")).rejects.toThrow(/append-only/);
+    await expect(db.query("UPDATE audit_block SET key_hashes = '{}' WHERE first_seq = 1")).rejects.toThrow(/append-only/);
     await expect(db.query('DELETE FROM audit_block WHERE first_seq = 1')).rejects.toThrow(/append-only/);
 
     // Someone with the database owner's powers goes around the trigger, rewriting the block that holds
-    // event `seq` as they like — a block is a line per event — with its bounds and keys made to match
-    // (unless `keys` says otherwise): verification still finds it.
+    // event `seq` as they like — a block is a line per event — with its bounds and search keys (stored
+    // hashed) made to match (unless `keys` says otherwise): verification still finds it.
     type Line = { seq: number; text: string };
     const tamper = async (seq: number, change: (lines: Line[]) => Line[], keys?: (keys: string[]) => string[]): Promise<() => Promise<void>> => {
-      const [block] = await db.query<{ chain: string; first_seq: string; keys: string[]; events: string }>(
-        'SELECT chain, first_seq, keys, events FROM audit_block WHERE $1 BETWEEN first_seq AND last_seq', [seq]);
+      const [block] = await db.query<{ chain: string; first_seq: string; key_hashes: string[]; events: string }>(
+        'SELECT chain, first_seq, key_hashes::text[] AS key_hashes, events FROM audit_block WHERE $1 BETWEEN first_seq AND last_seq', [seq]);
       const original = readBlockEvents(block.events);
       const lines = change(block.events.split('\n').map((text, i) => ({ seq: original[i].seq, text })));
       const text = lines.map((l) => l.text).join('\n');
@@ -140,14 +140,14 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
         await db.query('ALTER TABLE audit_block ENABLE TRIGGER audit_block_append_only');
       };
       if (lines.length) {
-        await write('UPDATE audit_block SET first_seq = $3, last_seq = $4, keys = $5, events = $6 WHERE chain = $1 AND first_seq = $2', [
-          block.chain, block.first_seq, lines[0].seq, lines[lines.length - 1].seq, (keys ?? (() => blockKeys(readBlockEvents(text))))(block.keys), text]);
+        await write('UPDATE audit_block SET first_seq = $3, last_seq = $4, key_hashes = $5::bigint[], events = $6 WHERE chain = $1 AND first_seq = $2', [
+          block.chain, block.first_seq, lines[0].seq, lines[lines.length - 1].seq, keyHashes(keys ? keys(blockKeys(original)) : blockKeys(readBlockEvents(text))), text]);
       } else {
         await write('DELETE FROM audit_block WHERE chain = $1 AND first_seq = $2', [block.chain, block.first_seq]);
       }
       return () => write('DELETE FROM audit_block WHERE chain = $1 AND first_seq = $2', [block.chain, lines.length ? lines[0].seq : -1])
-        .then(() => write('INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, keys, events) VALUES ($1, $2, $3, $4, $4, $5, $6)', [
-          block.chain, original[0].seq, original[original.length - 1].seq, original[0].recorded, block.keys, block.events]));
+        .then(() => write('INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, key_hashes, events) VALUES ($1, $2, $3, $4, $4, $5::bigint[], $6)', [
+          block.chain, original[0].seq, original[original.length - 1].seq, original[0].recorded, block.key_hashes, block.events]));
     };
     let restore = await tamper(3, (lines) => lines.map((l) => (l.seq === 3 ? { ...l, text: l.text.replace('sunrise-care-system', 'someone-else') } : l)));
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, problem: { seq: 3, reason: expect.stringMatching(/altered/) } });

@@ -6,7 +6,7 @@
 // after its response is written (decision 0022), so the answer does not wait for that work; writing a
 // batch only joins texts already made (no pause of the event loop that grows with the batch).
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
+import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, keyHashes, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
 import type { AuditBlock, AuditRecord, BlockEvent, SealedEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
@@ -245,8 +245,8 @@ function readBlock(block: AuditBlock): BlockEvent[] | string {
   if (!stored.length || stored[0].seq !== block.firstSeq || stored[stored.length - 1].seq !== block.lastSeq) {
     return `its block's bounds (${block.firstSeq}-${block.lastSeq}) do not match the events it holds (altered)`;
   }
-  const keys = [...block.keys].sort();
-  const expected = blockKeys(stored);
+  const keys = [...block.keyHashes].sort();
+  const expected = keyHashes(blockKeys(stored));
   if (keys.length !== expected.length || keys.some((k, i) => k !== expected[i])) {
     return "its block's search keys do not match its events (altered: searches would not find them as they are)";
   }

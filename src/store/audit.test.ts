@@ -113,7 +113,7 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
   it('merges the key index\'s pending entries in small steps, not a quarter-second merge every few hundred blocks', async () => {
     const db = suiteDb();
     await migrate(db);
-    const [index] = await db.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE relname = 'audit_block_keys'`);
+    const [index] = await db.query<{ options: string[] | null }>(`SELECT reloptions AS options FROM pg_class WHERE relname = 'audit_block_key_hashes'`);
     expect(index.options).toContain('gin_pending_list_limit=128');
   });
 });

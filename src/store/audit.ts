@@ -24,12 +24,13 @@ export interface ChainHead {
   hash: string;
 }
 
-/** One stored block: consecutive events of a chain, and the search keys of all of them. */
+/** One stored block: consecutive events of a chain, and the hashes of all their search keys. */
 export interface AuditBlock {
   chain: string;
   firstSeq: number;
   lastSeq: number;
-  keys: string[];
+  /** keyHashes of the block's keys, as stored. */
+  keyHashes: string[];
   /** The events as stored, unparsed (verification reports text it cannot read as altered). */
   events: string;
 }
@@ -115,6 +116,14 @@ export function blockKeys(events: readonly { agent: string; entities: readonly s
   return [...keys].sort();
 }
 
+/**
+ * What a block's keys are stored and searched as (decision 0025): each key's 64-bit hash — the first
+ * eight bytes of its SHA-256 as a signed integer, in decimal, as migration 15 computes it in SQL — sorted.
+ */
+export function keyHashes(keys: readonly string[]): string[] {
+  return keys.map((k) => digest('sha256', k, 'buffer').readBigInt64BE(0).toString()).sort();
+}
+
 /** Starts a new chain for a writer. */
 export async function startAuditChain(q: Queryable): Promise<ChainHead> {
   const head = { chain: randomUUID(), seq: 0, hash: GENESIS_HASH };
@@ -168,10 +177,10 @@ export async function appendSealed(db: Database, head: ChainHead, events: readon
   }
   const [moved] = await db.query<{ n: string | number }>(
     `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
-     block AS (INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, keys, events)
-       SELECT chain, $2 + 1, $3, $5, $6, $7::text[], $8 FROM head)
+     block AS (INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, key_hashes, events)
+       SELECT chain, $2 + 1, $3, $5, $6, $7::bigint[], $8 FROM head)
      SELECT count(*) AS n FROM head`,
-    [head.chain, head.seq, last.seq, last.hash, from, to, blockKeys(events), events.map((e) => e.line).join('\n')],
+    [head.chain, head.seq, last.seq, last.hash, from, to, keyHashes(blockKeys(events)), events.map((e) => e.line).join('\n')],
   );
   return Number(moved.n) === 1 ? last : undefined;
 }
@@ -193,14 +202,15 @@ export async function auditChains(q: Queryable): Promise<ChainHead[]> {
 export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPage = 5000): AsyncGenerator<AuditBlock[]> {
   const page = async (after: number): Promise<AuditBlock[]> => {
     // The window sum reads only the bounds; a block's events are fetched only for the blocks kept.
-    const rows = await q.query<{ first_seq: string | number; last_seq: string | number; keys: string[]; events: string }>(
-      `SELECT first_seq, last_seq, keys, events FROM (
-         SELECT first_seq, last_seq, keys, events, sum(last_seq - first_seq + 1) OVER (ORDER BY first_seq) AS upto
+    // The hashes as text: 64-bit integers lose digits as JavaScript numbers.
+    const rows = await q.query<{ first_seq: string | number; last_seq: string | number; key_hashes: string[]; events: string }>(
+      `SELECT first_seq, last_seq, key_hashes, events FROM (
+         SELECT first_seq, last_seq, key_hashes::text[] AS key_hashes, events, sum(last_seq - first_seq + 1) OVER (ORDER BY first_seq) AS upto
          FROM audit_block WHERE chain = $1 AND first_seq > $2 ORDER BY first_seq LIMIT 1000) b
        WHERE upto - (last_seq - first_seq + 1) < $3 ORDER BY first_seq`,
       [chain, after, eventsPerPage],
     );
-    return rows.map((r) => ({ chain, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), keys: r.keys, events: r.events }));
+    return rows.map((r) => ({ chain, firstSeq: Number(r.first_seq), lastSeq: Number(r.last_seq), keyHashes: r.key_hashes, events: r.events }));
   };
   // The next page is asked for before this one is handed over: the database reads it while the caller
   // checks this one.
@@ -279,8 +289,9 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (records) add('keys && ?::text[]', [...records].map((r) => `entity:${r}`));
-  if (query.agent) add('keys @> ?::text[]', [`agent:${query.agent}`]);
+  // Blocks are found by key hashes; `matches` keeps only the events that really name what was asked for.
+  if (records) add('key_hashes && ?::bigint[]', keyHashes([...records].map((r) => `entity:${r}`)));
+  if (query.agent) add('key_hashes @> ?::bigint[]', keyHashes([`agent:${query.agent}`]));
   if (query.from) add('recorded_to >= ?', query.from);
   if (query.to) add('recorded_from <= ?', query.to);
 

@@ -13,6 +13,7 @@ import * as coveringIndexes from './0011-covering-value-indexes.js';
 import * as settlementOutbox from './0012-settlement-outbox.js';
 import * as auditBlocks from './0013-audit-blocks.js';
 import * as auditKeysPendingList from './0014-audit-keys-pending-list.js';
+import * as auditKeyHashes from './0015-audit-key-hashes.js';
 import type { Queryable } from '../db/driver.js';
 
 export interface Migration {
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, ...settlementOutbox },
   { version: 13, ...auditBlocks },
   { version: 14, ...auditKeysPendingList },
+  { version: 15, ...auditKeyHashes },
 ];
