@@ -40,6 +40,7 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, chains: 1, events: 250 });
     const blocks = await db.query<{ first_seq: string | number; last_seq: string | number }>('SELECT first_seq, last_seq FROM audit_block ORDER BY first_seq');
     expect(blocks.map((b) => [Number(b.first_seq), Number(b.last_seq)])).toEqual([[1, 100], [101, 200], [201, 250]]);
+    // Found through the key hashes migration 15 computed in SQL, looked up by those the store computes.
     const found = await searchAudit(db, { entities: ['sunrise-care/Patient/p3'], limit: 5, offset: 0 }, 'platform');
     expect(found.total).toBe(36);
     expect(numbers(found.contents)).toEqual([248, 241, 234, 227, 220]);

@@ -29,7 +29,7 @@ export interface AuditBlock {
   chain: string;
   firstSeq: number;
   lastSeq: number;
-  /** keyHashes of the block's keys, as stored. */
+  /** The hashes of the block's keys, as stored (keyHashes). */
   keyHashes: string[];
   /** The events as stored, unparsed (verification reports text it cannot read as altered). */
   events: string;
@@ -117,12 +117,18 @@ export function blockKeys(events: readonly { agent: string; entities: readonly s
 }
 
 /**
- * What a block's keys are stored and searched as (decision 0025): each key's 64-bit hash — the first
- * eight bytes of its SHA-256 as a signed integer, in decimal, as migration 15 computes it in SQL — sorted.
+ * What a block's keys are stored and searched as (decision 0025): each key's 64-bit hash, the first
+ * eight bytes of its SHA-256, here as 16 hex digits, sorted. The database stores them as signed bigints
+ * (fromHex, TO_HEX), as migration 15 computes them in SQL.
  */
 export function keyHashes(keys: readonly string[]): string[] {
-  return keys.map((k) => digest('sha256', k, 'buffer').readBigInt64BE(0).toString()).sort();
+  return keys.map((k) => digest('sha256', k).slice(0, 16)).sort();
 }
+
+/** SQL: the text[] parameter `param` of 16-hex-digit hashes as the bigint[] stored. */
+const fromHex = (param: string): string => `ARRAY(SELECT ('x' || h)::bit(64)::bigint FROM unnest(${param}::text[]) h)`;
+/** SQL: the stored bigint[] of a block as 16-hex-digit hashes (a JavaScript number would lose digits). */
+const TO_HEX = `ARRAY(SELECT lpad(to_hex(h), 16, '0') FROM unnest(key_hashes) h)`;
 
 /** Starts a new chain for a writer. */
 export async function startAuditChain(q: Queryable): Promise<ChainHead> {
@@ -178,7 +184,7 @@ export async function appendSealed(db: Database, head: ChainHead, events: readon
   const [moved] = await db.query<{ n: string | number }>(
     `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
      block AS (INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, key_hashes, events)
-       SELECT chain, $2 + 1, $3, $5, $6, $7::bigint[], $8 FROM head)
+       SELECT chain, $2 + 1, $3, $5, $6, ${fromHex('$7')}, $8 FROM head)
      SELECT count(*) AS n FROM head`,
     [head.chain, head.seq, last.seq, last.hash, from, to, keyHashes(blockKeys(events)), events.map((e) => e.line).join('\n')],
   );
@@ -202,10 +208,9 @@ export async function auditChains(q: Queryable): Promise<ChainHead[]> {
 export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPage = 5000): AsyncGenerator<AuditBlock[]> {
   const page = async (after: number): Promise<AuditBlock[]> => {
     // The window sum reads only the bounds; a block's events are fetched only for the blocks kept.
-    // The hashes as text: 64-bit integers lose digits as JavaScript numbers.
     const rows = await q.query<{ first_seq: string | number; last_seq: string | number; key_hashes: string[]; events: string }>(
       `SELECT first_seq, last_seq, key_hashes, events FROM (
-         SELECT first_seq, last_seq, key_hashes::text[] AS key_hashes, events, sum(last_seq - first_seq + 1) OVER (ORDER BY first_seq) AS upto
+         SELECT first_seq, last_seq, ${TO_HEX} AS key_hashes, events, sum(last_seq - first_seq + 1) OVER (ORDER BY first_seq) AS upto
          FROM audit_block WHERE chain = $1 AND first_seq > $2 ORDER BY first_seq LIMIT 1000) b
        WHERE upto - (last_seq - first_seq + 1) < $3 ORDER BY first_seq`,
       [chain, after, eventsPerPage],
@@ -290,8 +295,10 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
     where.push(sql.replace('?', `$${params.length}`));
   };
   // Blocks are found by key hashes; `matches` keeps only the events that really name what was asked for.
-  if (records) add('key_hashes && ?::bigint[]', keyHashes([...records].map((r) => `entity:${r}`)));
-  if (query.agent) add('key_hashes @> ?::bigint[]', keyHashes([`agent:${query.agent}`]));
+  // As bigints here, so that the index's condition is a plain parameter.
+  const asBigints = (keys: string[]): string[] => keyHashes(keys).map((h) => BigInt.asIntN(64, BigInt(`0x${h}`)).toString());
+  if (records) add('key_hashes && ?::bigint[]', asBigints([...records].map((r) => `entity:${r}`)));
+  if (query.agent) add('key_hashes @> ?::bigint[]', asBigints([`agent:${query.agent}`]));
   if (query.from) add('recorded_to >= ?', query.from);
   if (query.to) add('recorded_from <= ?', query.to);
 
