@@ -4,7 +4,7 @@
 // or truncation, and a request whose audit cannot be written fails closed.
 import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../src/access/index.js';
-import { blockKeys, keyHashes, readBlockEvents } from '../src/store/index.js';
+import { blockKeys, keyHashesStored, readBlockEvents } from '../src/store/index.js';
 import { scip } from './support/cli.js';
 import { testDatabases } from './support/databases.js';
 import { eventually } from './support/eventually.js';
@@ -131,8 +131,6 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
     const tamper = async (seq: number, change: (lines: Line[]) => Line[], keys?: (keys: string[]) => string[]): Promise<() => Promise<void>> => {
       const [block] = await db.query<{ chain: string; first_seq: string; key_hashes: string[]; events: string }>(
         'SELECT chain, first_seq, key_hashes::text[] AS key_hashes, events FROM audit_block WHERE $1 BETWEEN first_seq AND last_seq', [seq]);
-      // The store hands key hashes over as hex; stored, they are bigints.
-      const fromHex = (param: string): string => `ARRAY(SELECT ('x' || h)::bit(64)::bigint FROM unnest(${param}::text[]) h)`;
       const original = readBlockEvents(block.events);
       const lines = change(block.events.split('\n').map((text, i) => ({ seq: original[i].seq, text })));
       const text = lines.map((l) => l.text).join('\n');
@@ -142,8 +140,8 @@ describe.each(await testDatabases())('audit trail on $name', (database) => {
         await db.query('ALTER TABLE audit_block ENABLE TRIGGER audit_block_append_only');
       };
       if (lines.length) {
-        await write(`UPDATE audit_block SET first_seq = $3, last_seq = $4, key_hashes = ${fromHex('$5')}, events = $6 WHERE chain = $1 AND first_seq = $2`, [
-          block.chain, block.first_seq, lines[0].seq, lines[lines.length - 1].seq, keyHashes(keys ? keys(blockKeys(original)) : blockKeys(readBlockEvents(text))), text]);
+        await write('UPDATE audit_block SET first_seq = $3, last_seq = $4, key_hashes = $5::bigint[], events = $6 WHERE chain = $1 AND first_seq = $2', [
+          block.chain, block.first_seq, lines[0].seq, lines[lines.length - 1].seq, keyHashesStored(keys ? keys(blockKeys(original)) : blockKeys(readBlockEvents(text))), text]);
       } else {
         await write('DELETE FROM audit_block WHERE chain = $1 AND first_seq = $2', [block.chain, block.first_seq]);
       }

@@ -125,6 +125,11 @@ export function keyHashes(keys: readonly string[]): string[] {
   return keys.map((k) => digest('sha256', k).slice(0, 16)).sort();
 }
 
+/** Key hashes as the signed 64-bit integers stored, in decimal (for a bigint[] parameter). */
+export function keyHashesStored(keys: readonly string[]): string[] {
+  return keyHashes(keys).map((h) => BigInt.asIntN(64, BigInt(`0x${h}`)).toString());
+}
+
 /** SQL: the text[] parameter `param` of 16-hex-digit hashes as the bigint[] stored. */
 const fromHex = (param: string): string => `ARRAY(SELECT ('x' || h)::bit(64)::bigint FROM unnest(${param}::text[]) h)`;
 /** SQL: the stored bigint[] of a block as 16-hex-digit hashes (a JavaScript number would lose digits). */
@@ -296,9 +301,8 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
   };
   // Blocks are found by key hashes; `matches` keeps only the events that really name what was asked for.
   // As bigints here, so that the index's condition is a plain parameter.
-  const asBigints = (keys: string[]): string[] => keyHashes(keys).map((h) => BigInt.asIntN(64, BigInt(`0x${h}`)).toString());
-  if (records) add('key_hashes && ?::bigint[]', asBigints([...records].map((r) => `entity:${r}`)));
-  if (query.agent) add('key_hashes @> ?::bigint[]', asBigints([`agent:${query.agent}`]));
+  if (records) add('key_hashes && ?::bigint[]', keyHashesStored([...records].map((r) => `entity:${r}`)));
+  if (query.agent) add('key_hashes @> ?::bigint[]', keyHashesStored([`agent:${query.agent}`]));
   if (query.from) add('recorded_to >= ?', query.from);
   if (query.to) add('recorded_from <= ?', query.to);
 

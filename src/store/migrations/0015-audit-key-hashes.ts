@@ -1,7 +1,7 @@
 // An audit block's search keys are stored as 64-bit hashes (the first eight bytes of each key's SHA-256,
 // as a signed bigint) in a GIN index over bigint[], not as text: each key an append adds to the index
 // costs the database about a quarter as much, the index is less than half the size, and a block's keys
-// no longer make its row too long to keep inline (decision 0025). A search looks up the hashes of the
+// no longer pass PostgreSQL's 2 kB threshold for compressing values (decision 0025). A search looks up the hashes of the
 // records it asks about and keeps only the events that name them, so a hash shared by two keys costs
 // at most a block read in vain; verification compares the hashes with those of the block's events.
 export const name = 'audit-key-hashes';
