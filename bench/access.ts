@@ -5,8 +5,10 @@
 // searches are made by the tenant's system client and by a care worker (whose searches carry the
 // sensitivity-label filter). Targets: ≤ 15% added p95 latency, ≤ 20% less throughput. Then the audit
 // trail is filled to 1,000,000 events and `scip audit verify` is timed (target ≤ 30 s).
-// Writes bench/results/access.json and access.md.
+// Writes bench/results/access.json and access.md; a run narrowed to some cells (--callers, --scenarios,
+// --levels) writes access-partial.json and .md instead, leaving the full run's results alone.
 //   npm run bench:access -- [--duration 10] [--rounds 5] [--events 1000000] [--skip verify|overhead]
+//     [--callers system,care] [--scenarios read,search] [--levels 1,8]
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { appendAudit, migrate, openDatabase, startAuditChain } from '../src/stor
 import postgres from 'postgres';
 import { percentile, runLoad } from './load.js';
 import type { LoadResult } from './load.js';
+import type { BenchDatabase } from './servers.js';
 import { benchDatabase, cpuSeconds, postgresCpuSeconds, previousStages, startPlatformProcess } from './servers.js';
 import { syntheticPatients } from './synthetic.js';
 
@@ -27,12 +30,28 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     events: { type: 'string', default: '1000000' },
     skip: { type: 'string', default: '' },
+    callers: { type: 'string', default: 'system,care' },
+    scenarios: { type: 'string', default: 'read,search' },
+    levels: { type: 'string', default: '1,8' },
     'admin-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
 const DURATION = Number(args.duration);
 const ROUNDS = Number(args.rounds);
-const LEVELS = [1, 8];
+const CALLERS = { system: 'system client', care: 'care worker' } as const;
+const listed = (arg: string | undefined): string[] => (arg ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+const callers = listed(args.callers).map((c) => {
+  if (!(c in CALLERS)) throw new Error(`--callers: ${c} is not one of ${Object.keys(CALLERS).join(', ')}`);
+  return CALLERS[c as keyof typeof CALLERS];
+});
+const isScenario = (s: string): s is 'read' | 'search' => s === 'read' || s === 'search';
+const scenarios = listed(args.scenarios).map((s) => {
+  if (!isScenario(s)) throw new Error(`--scenarios: ${s} is not read or search`);
+  return s;
+});
+const LEVELS = listed(args.levels).map(Number);
+/** Narrowed to some cells, a run is an experiment: its results go beside the full run's, not over them. */
+const RESULTS_NAME = callers.length * scenarios.length * LEVELS.length < 8 ? 'access-partial' : 'access';
 const TENANT_BASE = '/tenants/sunrise-care/fhir';
 const log = (msg: string): void => void process.stderr.write(`[bench:access] ${msg}\n`);
 const RESULTS = join(import.meta.dirname, 'results');
@@ -57,6 +76,17 @@ interface Row {
   unaudited: Measured;
   /** SCIP_AUDIT_MODE=synchronous: each request waits for its own event to be written. */
   synchronous: Measured;
+  /**
+   * Against the baseline round by round (each round's turns seconds apart), the median of the rounds'
+   * changes. Absent from results written before it was measured (carried by --skip overhead).
+   */
+  paired?: Record<'audited' | 'synchronous', Change>;
+}
+
+/** A configuration against the baseline, as fractions: +0.1 is 10% more. */
+interface Change {
+  p95: number;
+  rps: number;
 }
 
 /** Each figure of a scenario's rounds, the median (of an even number of rounds, the upper middle one). */
@@ -74,13 +104,13 @@ function medianOfRuns(runs: readonly Measured[]): Measured {
 
 const MODES = ['audited', 'unaudited', 'synchronous'] as const;
 type Mode = (typeof MODES)[number];
-// One process digests the change feed (registering the loaded Patients), as operations.md asks of
-// several nodes on one database; the others leave it alone. It is restarted without the feed before
-// the scenarios run.
+// The baseline's process runs without the change feed throughout: its permit-all policy asks for no
+// relationship, so it needs no Patient registered. The others digest the feed (the care worker's
+// relationships come from it) and are then restarted without it (see overhead()).
 const MODE_ENV: Record<Mode, Record<string, string>> = {
   audited: {},
   unaudited: { SCIP_UNSAFE_DISABLE_AUDIT: 'true', SCIP_CHANGE_FEED: 'false' },
-  synchronous: { SCIP_AUDIT_MODE: 'synchronous', SCIP_CHANGE_FEED: 'false' },
+  synchronous: { SCIP_AUDIT_MODE: 'synchronous' },
 };
 
 /** The baseline's policy: every bench caller may do anything, with no label filter and no relationship check. */
@@ -97,21 +127,22 @@ type Server = Awaited<ReturnType<typeof startPlatformProcess>>;
 type Client = { clientId: string; clientSecret: string };
 
 /**
- * The three configurations run side by side as three processes, and take turns cell by cell: in each
- * of ROUNDS rounds every scenario runs once per configuration, back to back, in an order that rotates,
- * so that the drift of a shared two-core machine (its speed moves by tens of per cent within minutes)
- * falls on all three alike; each figure is the median of its rounds. The as-shipped and synchronous
- * processes share one store (the starter policy); the baseline has a store of its own holding the same
- * Patients, with the permit-all policy — a policy is the store's, so sharing one would mean switching
- * it (and waiting for every process to see it) between turns.
+ * The three configurations run side by side as three processes, each on a store of its own holding
+ * the same Patients, and take turns cell by cell: in each of ROUNDS rounds every scenario runs once per
+ * configuration, back to back, in an order that rotates, so that the drift of a shared two-core machine
+ * (its speed moves by tens of per cent within minutes) falls on all three alike. Each figure is the
+ * median of its rounds, and each comparison with the baseline also the median of the rounds' own
+ * comparisons (turns seconds apart, so the drift between them is small). A store of its own each: a
+ * policy is the store's (the baseline's is permit-all), and the synchronous mode's commit per request
+ * is kept out of the as-shipped process's store.
  */
-async function overhead(databaseUrl: string, baselineUrl: string, dataDir: string): Promise<Row[]> {
+async function overhead(databaseUrls: Record<Mode, string>, dataDir: string): Promise<Row[]> {
   const servers = new Map<Mode, Server>();
   try {
     const start = async (mode: Mode, env: Record<string, string> = {}): Promise<void> => {
       const dir = join(dataDir, mode);
       mkdirSync(dir, { recursive: true });
-      servers.set(mode, await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: mode === 'unaudited' ? baselineUrl : databaseUrl, SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env }));
+      servers.set(mode, await startPlatformProcess(8771 + MODES.indexOf(mode), { SCIP_DATA_DIR: dir, DATABASE_URL: databaseUrls[mode], SCIP_DB_MAX_CONNECTIONS: '16', ...MODE_ENV[mode], ...env }));
     };
     for (const mode of MODES) await start(mode);
     const patients = syntheticPatients(2000, 77);
@@ -135,26 +166,25 @@ async function overhead(databaseUrl: string, baselineUrl: string, dataDir: strin
       const ids = ((await (await fetch(`${server.url}${TENANT_BASE}/Patient?_count=1000&_elements=id`, { headers: auth })).json()) as { entry: { resource: { id: string } }[] }).entry.map((e) => e.resource.id);
       return { client, careWorker, ids };
     };
-    const shipped = await prepare(servers.get('audited') as Server);
-    const baseline = await prepare(servers.get('unaudited') as Server, PERMIT_ALL_POLICY);
-    // Measured once the loaded Patients are registered (the care worker's relationships come from
-    // that), not while the feed competes for the cores. The baseline's permit-all policy asks for no
-    // relationship, and its process runs without the feed.
-    const shippedSql = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
-    while (Number((await shippedSql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
-    await shippedSql.end();
-    for (const url of [databaseUrl, baselineUrl]) {
-      const sql = postgres(url, { max: 1, onnotice: () => undefined });
+    const stores = new Map<Mode, Awaited<ReturnType<typeof prepare>>>();
+    for (const mode of MODES) stores.set(mode, await prepare(servers.get(mode) as Server, mode === 'unaudited' ? PERMIT_ALL_POLICY : undefined));
+    // Measured once the loaded Patients are registered, not while the feed competes for the cores.
+    for (const mode of MODES) {
+      const sql = postgres(databaseUrls[mode], { max: 1, onnotice: () => undefined });
+      const digested = MODE_ENV[mode].SCIP_CHANGE_FEED !== 'false';
+      while (digested && Number((await sql.unsafe('SELECT count(*) AS n FROM change_outbox'))[0].n) > 0) await new Promise((r) => setTimeout(r, 500));
       await sql.unsafe('VACUUM ANALYZE');
       await sql.end();
     }
-    // Then the as-shipped process runs without the feed too: its polling (a transaction per lane once a
-    // second when idle, every 100 ms for two seconds after a write) is neither authorisation nor audit,
-    // and the baseline does not do it. And the baseline's process is given the time to pick up its policy.
-    await (servers.get('audited') as Server).stop();
-    await start('audited', { SCIP_CHANGE_FEED: 'false' });
+    // Then every process runs without the feed: its polling (a transaction per lane once a second when
+    // idle, every 100 ms for two seconds after a write) is neither authorisation nor audit, and the
+    // baseline does not do it. And the baseline's process is given the time to pick up its policy.
+    for (const mode of ['audited', 'synchronous'] as const) {
+      await (servers.get(mode) as Server).stop();
+      await start(mode, { SCIP_CHANGE_FEED: 'false' });
+    }
     await new Promise((r) => setTimeout(r, POLICY_PICKUP_MS));
-    const storeOf = (mode: Mode) => (mode === 'unaudited' ? baseline : shipped);
+    const storeOf = (mode: Mode) => stores.get(mode) as Awaited<ReturnType<typeof prepare>>;
     const auth = new Map<string, Record<string, string>>();
     for (const mode of MODES) {
       const server = servers.get(mode) as Server;
@@ -163,7 +193,7 @@ async function overhead(databaseUrl: string, baselineUrl: string, dataDir: strin
     }
     const searches = patients.filter((_, k) => k % 3 === 0).map((p) => `${TENANT_BASE}/Patient?family=${encodeURIComponent(p.name[0].family)}&birthdate=${p.birthDate}`);
     const runs = new Map<string, Measured[]>();
-    const cells = (['system client', 'care worker'] as const).flatMap((caller) => (['read', 'search'] as const).flatMap((scenario) => LEVELS.map((c) => ({ caller, scenario, c }))));
+    const cells = callers.flatMap((caller) => scenarios.flatMap((scenario) => LEVELS.map((c) => ({ caller, scenario, c }))));
     const drive = (mode: Mode, { caller, scenario, c }: (typeof cells)[number], durationSeconds: number): Promise<LoadResult> => {
       let i = 0;
       const ids = storeOf(mode).ids;
@@ -192,12 +222,23 @@ async function overhead(databaseUrl: string, baselineUrl: string, dataDir: strin
       }
     }
     const median = (key: string): Measured => medianOfRuns(runs.get(key) as Measured[]);
-    return cells.map(({ caller, scenario, c }) => ({
-      scenario: `${scenario} c=${c} (${caller})`,
-      audited: median(`audited/${caller}/${scenario}/${c}`),
-      unaudited: median(`unaudited/${caller}/${scenario}/${c}`),
-      synchronous: median(`synchronous/${caller}/${scenario}/${c}`),
-    }));
+    const middle = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+    const paired = (mode: Mode, cell: string): Change => {
+      const baseline = runs.get(`unaudited/${cell}`) as Measured[];
+      const measured = runs.get(`${mode}/${cell}`) as Measured[];
+      const change = (field: 'p95' | 'rps'): number => middle(measured.map((m, round) => m[field] / baseline[round][field] - 1));
+      return { p95: change('p95'), rps: change('rps') };
+    };
+    return cells.map(({ caller, scenario, c }) => {
+      const cell = `${caller}/${scenario}/${c}`;
+      return {
+        scenario: `${scenario} c=${c} (${caller})`,
+        audited: median(`audited/${cell}`),
+        unaudited: median(`unaudited/${cell}`),
+        synchronous: median(`synchronous/${cell}`),
+        paired: { audited: paired('audited', cell), synchronous: paired('synchronous', cell) },
+      };
+    });
   } finally {
     for (const server of servers.values()) await server.stop();
   }
@@ -239,28 +280,40 @@ const previous = previousStages(join(RESULTS, 'access.json'));
 // The overhead table is a list of rows: when skipped, it is carried as it is, with when it was measured.
 const previousRun = existsSync(join(RESULTS, 'access.json')) ? (JSON.parse(readFileSync(join(RESULTS, 'access.json'), 'utf8')) as { date?: string; overhead?: Row[]; overheadMeasured?: string }) : {};
 const out: Record<string, unknown> = { machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, date: new Date().toISOString() };
-const database = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access');
-const baselineDatabase = await benchDatabase('postgres', args['admin-url'] as string, 'scip_bench_access_baseline');
+const databases = new Map<Mode, BenchDatabase>();
 const dataDir = mkdtempSync(join(tmpdir(), 'scip-bench-access-'));
 try {
-  if (!(args.skip as string).includes('overhead')) out.overhead = await overhead(database.url as string, baselineDatabase.url as string, dataDir);
+  for (const mode of MODES) databases.set(mode, await benchDatabase('postgres', args['admin-url'] as string, `scip_bench_access_${mode}`));
+  const urlOf = (mode: Mode): string => databases.get(mode)?.url as string;
+  if (!(args.skip as string).includes('overhead')) out.overhead = await overhead({ audited: urlOf('audited'), unaudited: urlOf('unaudited'), synchronous: urlOf('synchronous') }, dataDir);
   else Object.assign(out, { overhead: previousRun.overhead ?? [], overheadMeasured: previousRun.overheadMeasured ?? previousRun.date });
-  if (!(args.skip as string).includes('verify')) out.verify = await verifyAtScale(database.url as string, Number(args.events), dataDir);
+  // On the as-shipped store: its trail as the overhead stage left it, and the 1,000,000 events after it.
+  if (!(args.skip as string).includes('verify')) out.verify = await verifyAtScale(urlOf('audited'), Number(args.events), dataDir);
   else if (previous('verify')) out.verify = previous('verify');
 } finally {
-  await database.drop();
-  await baselineDatabase.drop();
+  for (const database of databases.values()) await database.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'access.json'), `${JSON.stringify(out, null, 2)}\n`);
-const pct = (a: number, b: number): string => `${(((a - b) / b) * 100).toFixed(1)}%`;
-const lines = [`# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '', 'CPU µs/request: the platform process + PostgreSQL, per request of the run.', ...(out.overheadMeasured ? [`The overhead table was measured ${String(out.overheadMeasured)}.`] : []), '', '| scenario | as shipped (starter policy, write-behind audit) req/s | p95 ms | CPU µs/request | baseline (permit-all, no audit) req/s | p95 ms | CPU µs/request | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+writeFileSync(join(RESULTS, `${RESULTS_NAME}.json`), `${JSON.stringify(out, null, 2)}\n`);
+const signed = (fraction: number): string => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)}%`;
+/** A configuration's change against the baseline: of the medians, and (where measured) the median of the rounds' own. */
+const change = (r: Row, mode: 'audited' | 'synchronous', field: 'p95' | 'rps'): string => {
+  const ofMedians = signed(r[mode][field] / r.unaudited[field] - 1);
+  return r.paired ? `${ofMedians} (${signed(r.paired[mode][field])})` : ofMedians;
+};
+const lines = [
+  `# Access benchmark (${String(out.date)})`, '', `Machine: ${JSON.stringify(out.machine)}`, '',
+  'CPU µs/request: the platform process + PostgreSQL, per request of the run. Each change against the baseline is that of the medians, then in brackets the median of the rounds\' own changes (each round\'s turns run seconds apart).',
+  ...(out.overheadMeasured ? [`The overhead table was measured ${String(out.overheadMeasured)}.`] : []), '',
+  '| scenario | as shipped (starter policy, write-behind audit) req/s | p95 ms | CPU µs/request | baseline (permit-all, no audit) req/s | p95 ms | CPU µs/request | added p95 | throughput change | synchronous audit req/s | p95 ms | added p95 | throughput change |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+];
 const cpu = (m: Measured): string => `${m.nodeCpuUs} + ${m.postgresCpuUs}`;
 for (const r of out.overhead as Row[]) {
-  lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${cpu(r.audited)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${cpu(r.unaudited)} | ${pct(r.audited.p95, r.unaudited.p95)} | ${pct(r.audited.rps, r.unaudited.rps)} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${pct(r.synchronous.p95, r.unaudited.p95)} | ${pct(r.synchronous.rps, r.unaudited.rps)} |`);
+  lines.push(`| ${r.scenario} | ${r.audited.rps.toFixed(0)} | ${r.audited.p95.toFixed(2)} | ${cpu(r.audited)} | ${r.unaudited.rps.toFixed(0)} | ${r.unaudited.p95.toFixed(2)} | ${cpu(r.unaudited)} | ${change(r, 'audited', 'p95')} | ${change(r, 'audited', 'rps')} | ${r.synchronous.rps.toFixed(0)} | ${r.synchronous.p95.toFixed(2)} | ${change(r, 'synchronous', 'p95')} | ${change(r, 'synchronous', 'rps')} |`);
 }
 const v = out.verify as { events: number; fillSeconds: number; verify: { seconds: number; ok: boolean } } | undefined;
 if (v) lines.push('', `scip audit verify over ${v.events} events: ${v.verify.seconds} s (ok: ${String(v.verify.ok)}); the trail was filled in ${v.fillSeconds.toFixed(0)} s${(v as { measured?: string }).measured ? ` (measured ${(v as { measured?: string }).measured})` : ''}.`);
-writeFileSync(join(RESULTS, 'access.md'), `${lines.join('\n')}\n`);
-log('written bench/results/access.json and access.md');
+writeFileSync(join(RESULTS, `${RESULTS_NAME}.md`), `${lines.join('\n')}\n`);
+log(`written bench/results/${RESULTS_NAME}.json and ${RESULTS_NAME}.md`);
