@@ -81,6 +81,8 @@ interface Row {
    * changes. Absent from results written before it was measured (carried by --skip overhead).
    */
   paired?: Record<'audited' | 'synchronous', Change>;
+  /** Each round's figures, in the order run: what the medians and the paired changes are taken from. */
+  rounds?: Record<Mode, { rps: number; p95: number }[]>;
 }
 
 /** A configuration against the baseline, as fractions: +0.1 is 10% more. */
@@ -237,6 +239,7 @@ async function overhead(databaseUrls: Record<Mode, string>, dataDir: string): Pr
         unaudited: median(`unaudited/${cell}`),
         synchronous: median(`synchronous/${cell}`),
         paired: { audited: paired('audited', cell), synchronous: paired('synchronous', cell) },
+        rounds: Object.fromEntries(MODES.map((mode) => [mode, (runs.get(`${mode}/${cell}`) as Measured[]).map((m) => ({ rps: Math.round(m.rps), p95: m.p95 }))])) as Record<Mode, { rps: number; p95: number }[]>,
       };
     });
   } finally {

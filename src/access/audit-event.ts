@@ -1,10 +1,10 @@
 // One FHIR AuditEvent per audited request: who (client, its tenant and roles, network address), on
 // whose behalf and why (purpose of use), what (the interaction and every record it touched), where
-// (the base), when, the outcome and the correlation id. The trail stores the facts (half the
-// AuditEvent's size: no fixed codings or system URLs) and the AuditEvent is rendered from them when
-// read, so what each request costs the trail stays small (decision 0019).
+// (the base), when, the outcome and the correlation id. The trail stores the facts (no fixed codings or
+// system URLs: decision 0019), less what the stored event's header already holds (decision 0026), and
+// the AuditEvent is rendered from them when read, so what each request costs the trail stays small.
 import type { AuditEvent } from '@medplum/fhirtypes';
-import type { AuditRecord } from '../store/index.js';
+import type { AuditRecord, BlockEvent } from '../store/index.js';
 import type { Purpose } from './policy/document.js';
 
 export const CORRELATION_EXTENSION = 'https://openscip.org/fhir/StructureDefinition/correlation-id';
@@ -47,18 +47,57 @@ export interface AuditFacts {
   correlationId: string;
 }
 
-/** What the trail stores for a request: its facts, hashed into the chain as this text. */
+/**
+ * An event's content as stored: its facts less what the stored event's header says (id, time, tenant,
+ * client, the keys of the records named), and of the records' URLs only those not at the event's base.
+ */
+interface StoredFacts {
+  site: string;
+  agent: { tenant?: string; roles: readonly string[]; address?: string };
+  purpose: Purpose;
+  breakGlass?: string;
+  policyVersion?: number;
+  action: AuditFacts['action'];
+  interaction: AuditFacts['interaction'];
+  status: number;
+  request: string;
+  correlationId: string;
+  /** The URL of each record named that is not read at `{site}/{Type}/{id}` (another tenant's, say). */
+  elsewhere?: Record<string, string>;
+}
+
+/** Where a record (`{tenant}/{Type}/{id}`) is read at an event's base, when it is that base's tenant's. */
+const urlAtBase = (site: string, tenant: string, key: string): string | undefined => (key.startsWith(`${tenant}/`) ? `${site}/${key.slice(tenant.length + 1)}` : undefined);
+
+/** What the trail stores for a request: its facts, hashed into the chain with the header made of the record's other fields. */
 export function auditRecord(f: AuditFacts): AuditRecord {
-  return { id: f.id, recorded: f.recorded, tenant: f.tenant, agent: f.agent.clientId, content: JSON.stringify(f), entities: f.entities.map((e) => e.key) };
+  let elsewhere: Record<string, string> | undefined;
+  for (const e of f.entities) if (e.url !== urlAtBase(f.site, f.tenant, e.key)) (elsewhere ??= {})[e.key] = e.url;
+  // Properties left undefined are left out by JSON.stringify; listed one by one so that every event has one shape.
+  const stored: StoredFacts = {
+    site: f.site, agent: { tenant: f.agent.tenant, roles: f.agent.roles, address: f.agent.address }, purpose: f.purpose, breakGlass: f.breakGlass, policyVersion: f.policyVersion,
+    action: f.action, interaction: f.interaction, status: f.status, request: f.request, correlationId: f.correlationId, elsewhere,
+  };
+  return { id: f.id, recorded: f.recorded, tenant: f.tenant, agent: f.agent.clientId, content: JSON.stringify(stored), entities: f.entities.map((e) => e.key) };
 }
 
 /**
- * The FHIR AuditEvent of a stored event. Events written before the trail stored facts hold their
- * AuditEvent itself, which is returned as it is.
+ * The FHIR AuditEvent of a stored event. Events stored before decision 0026 hold their facts whole,
+ * and those stored before the trail stored facts their AuditEvent itself, which is returned as it is.
  */
-export function renderAuditEvent(content: string): AuditEvent {
-  const stored = JSON.parse(content) as AuditFacts | AuditEvent;
-  return 'resourceType' in stored ? stored : auditEvent(stored);
+export function renderAuditEvent(e: Pick<BlockEvent, 'id' | 'recorded' | 'tenant' | 'agent' | 'entities' | 'content'>): AuditEvent {
+  const stored = JSON.parse(e.content) as AuditFacts | AuditEvent | StoredFacts;
+  if ('resourceType' in stored) return stored;
+  if ('id' in stored) return auditEvent(stored);
+  const { elsewhere, agent, ...rest } = stored;
+  return auditEvent({
+    ...rest,
+    id: e.id,
+    recorded: e.recorded,
+    tenant: e.tenant,
+    agent: { clientId: e.agent, ...agent },
+    entities: e.entities.map((key) => ({ key, url: elsewhere?.[key] ?? urlAtBase(stored.site, e.tenant, key) ?? key })),
+  });
 }
 
 function auditEvent(f: AuditFacts): AuditEvent {

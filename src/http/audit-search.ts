@@ -57,8 +57,8 @@ export async function searchAuditEvents(platform: Platform, access: AccessContro
   const page = (offset: number): string => `${base}/AuditEvent?${queryString([...kept, ['_count', String(q.limit)], ['_offset', String(offset)]])}`;
   const link = [{ relation: 'self', url: page(q.offset) }];
   if (found.more) link.push({ relation: 'next', url: page(q.offset + q.limit) });
-  const entries = found.contents.map((content) => {
-    const event = renderAuditEvent(content);
+  const entries = found.events.map((stored) => {
+    const event = renderAuditEvent(stored);
     return { fullUrl: `${base}/AuditEvent/${event.id}`, resource: event, search: { mode: 'match' as const } };
   });
   return { status: 200, headers: {}, body: bundle('searchset', entries, { ...(found.total !== undefined ? { total: found.total } : {}), link }) };

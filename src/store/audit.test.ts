@@ -16,7 +16,7 @@ const event = (i: number): AuditRecord => ({
   id: `event-${i}`, recorded: at(i), tenant: 'sunrise-care', agent: i % 2 ? 'odd-client' : 'even-client',
   content: JSON.stringify({ n: i }), entities: [`sunrise-care/Patient/p${i % 7}`],
 });
-const numbers = (contents: string[]): number[] => contents.map((c) => (JSON.parse(c) as { n: number }).n);
+const numbers = (events: { content: string }[]): number[] => events.map((e) => (JSON.parse(e.content) as { n: number }).n);
 
 describe.each(await testDatabases())('audit trail storage on $name', (database) => {
   const suiteDb = suiteDatabase(database, { migrated: false });
@@ -43,7 +43,7 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     // Found through the key hashes migration 15 computed in SQL, looked up by those the store computes.
     const found = await searchAudit(db, { entities: ['sunrise-care/Patient/p3'], limit: 5, offset: 0 }, 'platform');
     expect(found.total).toBe(36);
-    expect(numbers(found.contents)).toEqual([248, 241, 234, 227, 220]);
+    expect(numbers(found.events)).toEqual([248, 241, 234, 227, 220]);
     // The trail goes on from where the old one ended.
     const moved = await appendAudit(db, { chain, seq: 250, hash }, [event(251)]);
     expect(moved?.seq).toBe(251);
@@ -85,17 +85,17 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     const newestFirst = [...all].sort((a, b) => b.n - a.n).map((e) => e.n);
 
     const first = await search({}, 0);
-    expect(numbers(first.contents)).toEqual(newestFirst.slice(0, 25));
+    expect(numbers(first.events)).toEqual(newestFirst.slice(0, 25));
     expect(first).toMatchObject({ total: 600, more: true });
     // The newest 50 blocks hold the page: one read of blocks and the count, not a read of all ~400.
     expect(first.statements).toBe(2);
     const last = await search({}, 575);
-    expect(numbers(last.contents)).toEqual(newestFirst.slice(575));
+    expect(numbers(last.events)).toEqual(newestFirst.slice(575));
     expect(last.more).toBe(false);
 
     const odd = newestFirst.filter((n) => n % 2);
     const byAgent = await search({ agent: 'odd-client' }, 100);
-    expect(numbers(byAgent.contents)).toEqual(odd.slice(100, 125));
+    expect(numbers(byAgent.events)).toEqual(odd.slice(100, 125));
     expect(byAgent.total).toBeUndefined();
     expect(byAgent.more).toBe(true);
     const counting = await search({ agent: 'odd-client', total: true }, 100);
@@ -103,11 +103,11 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
     expect(counting.statements).toBeGreaterThan(byAgent.statements);
 
     const period = await search({ from: at(200), to: at(299) }, 0);
-    expect(numbers(period.contents)).toEqual(newestFirst.filter((n) => n >= 200 && n <= 299).slice(0, 25));
+    expect(numbers(period.events)).toEqual(newestFirst.filter((n) => n >= 200 && n <= 299).slice(0, 25));
 
     const p5 = newestFirst.filter((n) => n % 7 === 5);
     const byRecord = await search({ entities: ['sunrise-care/Patient/p5'] }, 50);
-    expect(numbers(byRecord.contents)).toEqual(p5.slice(50, 75));
+    expect(numbers(byRecord.events)).toEqual(p5.slice(50, 75));
     expect(byRecord.total).toBe(p5.length);
   });
 

@@ -258,7 +258,7 @@ export interface AuditQuery {
 
 export interface AuditPage {
   /** The page's events, newest first. */
-  contents: string[];
+  events: BlockEvent[];
   /** How many match in all, when counted. */
   total?: number;
   /** Whether events match beyond this page. */
@@ -266,14 +266,12 @@ export interface AuditPage {
 }
 
 interface Match {
-  recorded: string;
   chain: string;
-  seq: number;
-  content: string;
+  event: BlockEvent;
 }
 
-const newestFirst = (a: Match, b: Match): number =>
-  a.recorded < b.recorded ? 1 : a.recorded > b.recorded ? -1 : a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : b.seq - a.seq;
+const newestFirst = ({ chain: c, event: a }: Match, { chain: d, event: b }: Match): number =>
+  a.recorded < b.recorded ? 1 : a.recorded > b.recorded ? -1 : c < d ? -1 : c > d ? 1 : b.seq - a.seq;
 
 /** Blocks read per round trip while searching. */
 const SEARCH_BLOCKS = 50;
@@ -335,7 +333,7 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
       for (const e of readBlockEvents(block.events)) {
         if (!matches(e)) continue;
         counted++;
-        found.push({ recorded: e.recorded, chain: block.chain, seq: e.seq, content: e.content });
+        found.push({ chain: block.chain, event: e });
       }
       if (found.length > 4 * wanted) keepNewest();
     }
@@ -343,7 +341,7 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
     const last = blocks[blocks.length - 1];
     if (!countAll && found.length >= wanted) {
       keepNewest();
-      if (found[wanted - 1].recorded > last.recorded_to) break;
+      if (found[wanted - 1].event.recorded > last.recorded_to) break;
     }
     cursor = [last.recorded_to, last.chain, last.first_seq];
   }
@@ -353,5 +351,5 @@ export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant
     const [all] = await q.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');
     total = Number(all.n ?? 0);
   }
-  return { contents: found.slice(query.offset, query.offset + query.limit).map((m) => m.content), ...(total !== undefined ? { total } : {}), more: counted > query.offset + query.limit };
+  return { events: found.slice(query.offset, query.offset + query.limit).map((m) => m.event), ...(total !== undefined ? { total } : {}), more: counted > query.offset + query.limit };
 }
