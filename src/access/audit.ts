@@ -1,13 +1,13 @@
 // The audit log: every audited request's AuditEvent is appended to the hash-chained trail. Appends are
-// grouped — write-behind, each batch waits until its oldest event is LINGER_MS old, so one statement
+// grouped — write-behind, each block waits until its oldest event is LINGER_MS old, so one statement
 // carries the events of every request in that time — and each process extends a chain of its own, so
 // an append is one statement; while the trail cannot be written every request fails closed, never
-// answering unaudited. Write-behind, a request's event is serialised and linked into the chain just
-// after its response is written (decision 0022), so the answer does not wait for that work; writing a
-// batch only joins texts already made (no pause of the event loop that grows with the batch).
+// answering unaudited. Write-behind, a request's event is made and linked into the chain just after its
+// response is written (decision 0022), straight into the bytes of its block (decision 0028), so the
+// answer does not wait for that work and what waits to be written costs the garbage collector nothing.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
-import { appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, keyHashes, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, sealAuditEvents, startAuditChain } from '../store/index.js';
-import type { AuditBlock, AuditRecord, BlockEvent, SealedEvent } from '../store/index.js';
+import { appendBlock, AuditBlockBuilder, auditChains, blockKeys, blockRecords, chainHash, GENESIS_HASH, keyHashes, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, startAuditChain } from '../store/index.js';
+import type { AuditBlock, AuditRecord, BlockEvent } from '../store/index.js';
 
 /** Events written per statement at most. */
 const MAX_BATCH = 500;
@@ -16,7 +16,7 @@ const MAX_PENDING = 20_000;
 /** Pause between attempts while the trail cannot be written. */
 const RETRY_MS = 250;
 /**
- * Write-behind writes a batch once its first event has waited this long, so that one statement carries
+ * Write-behind writes a block once its first event has waited this long, so that one statement carries
  * the events of many requests rather than one each: each statement has a fixed cost in both processes
  * (a socket write, the head update, the commit), and at 10 ms the statements alone cost a read at c=1
  * 0.2 ms of its p95 (docs/performance.md, decision 0020).
@@ -34,20 +34,36 @@ export type AuditMode = 'write-behind' | 'synchronous';
 
 export class AuditUnavailable extends Error {}
 
-interface Pending {
-  record: AuditRecord;
-  /** The event linked into the chain after the one handed over before it; undefined until the chain is started. */
-  sealed?: SealedEvent;
-  /** performance.now() when queued: a write-behind batch is written once its oldest event is LINGER_MS old. */
-  queued: number;
-  /** Synchronous mode: the request waiting for its event to be written. */
-  waiter?: { resolve(): void; reject(err: unknown): void };
+/** Synchronous mode: the request waiting for its event to be written. */
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+interface Admitted {
+  event: () => AuditRecord;
+  waiter?: Waiter;
+}
+
+/** Events linked into one block, waiting to be written. */
+interface PendingBlock {
+  builder: AuditBlockBuilder;
+  /** performance.now() when its first event was handed over: write-behind, it is written LINGER_MS later. */
+  since: number;
+  waiters: Waiter[];
+  /** Being (or having been) written: it takes no more events, and a retry writes it as it is. */
+  closed: boolean;
 }
 
 export class AuditLog {
-  private queue: Pending[] = [];
-  /** Write-behind: events admitted whose requests are being answered, queued once the answers are written. */
-  private admitted: (() => AuditRecord)[] = [];
+  /** Events handed over, not yet made and linked (write-behind: their requests are being answered). */
+  private admitted: Admitted[] = [];
+  /** performance.now() when the oldest admitted event was handed over. */
+  private admittedSince = 0;
+  /** Linked events in blocks, oldest first; only the last may still take events. */
+  private blocks: PendingBlock[] = [];
+  /** Events in `blocks`. */
+  private linked = 0;
   private flushing: Promise<void> | undefined;
   /** This process's chain as last written; undefined until the chain is started. */
   private written: ChainHead | undefined;
@@ -69,55 +85,73 @@ export class AuditLog {
    * lost by a request going wrong after this. Synchronous, returns the promise of the event written.
    */
   record(event: () => AuditRecord): Promise<void> | undefined {
-    const behind = this.queue.length + this.admitted.length;
+    const behind = this.linked + this.admitted.length;
     if (this.failure !== undefined) throw new AuditUnavailable('the audit trail cannot be written', { cause: this.failure });
     if (behind >= MAX_PENDING) throw new AuditUnavailable(`the audit trail is ${behind} events behind`);
-    if (this.mode === 'synchronous') return new Promise<void>((resolve, reject) => this.enqueue(event(), { resolve, reject }));
-    if (this.admitted.push(event) === 1) setImmediate(() => this.queueAdmitted());
+    if (!this.admitted.length) this.admittedSince = performance.now();
+    if (this.mode === 'synchronous') {
+      return new Promise<void>((resolve, reject) => {
+        this.admitted.push({ event, waiter: { resolve, reject } });
+        this.linkAdmitted();
+        this.flushing ??= this.flush();
+      });
+    }
+    if (this.admitted.push({ event }) === 1) setImmediate(() => this.linkAdmitted());
+    // Started once there is something to write: a loop started with nothing would end at once.
+    this.flushing ??= this.flush();
     return undefined;
   }
 
-  /** Makes, links and queues the events admitted since the last time. */
-  private queueAdmitted(): void {
+  /** Makes the events admitted and links them into blocks — once the chain is started (until then they wait). */
+  private linkAdmitted(): void {
+    let head = this.tail();
+    if (!head || !this.admitted.length) return;
     const admitted = this.admitted;
     this.admitted = [];
-    for (const event of admitted) {
+    let block = this.blocks[this.blocks.length - 1];
+    for (const { event, waiter } of admitted) {
       try {
-        this.enqueue(event());
+        if (!block || block.closed || block.builder.count >= MAX_BATCH) this.blocks.push((block = { builder: new AuditBlockBuilder(head), since: this.admittedSince, waiters: [], closed: false }));
+        block.builder.add(event());
+        head = block.builder.head;
+        this.linked++;
+        if (waiter) block.waiters.push(waiter);
       } catch (err) {
-        // Only a fault of ours (the facts are plain data): the request was answered, so say it loudly.
-        this.onError(new AuditUnavailable('an answered request\'s audit event could not be made', { cause: err }));
+        // Only a fault of ours (the facts are plain data). Write-behind the request was answered, so say it loudly.
+        const unmade = new AuditUnavailable('an audit event could not be made', { cause: err });
+        if (waiter) waiter.reject(unmade);
+        else this.onError(unmade);
       }
     }
   }
 
-  private enqueue(record: AuditRecord, waiter?: Pending['waiter']): void {
-    const pending: Pending = { record, queued: performance.now(), waiter };
-    const tail = this.tail();
-    if (tail) pending.sealed = sealAuditEvents(tail, [record])[0];
-    this.queue.push(pending);
-    this.flushing ??= this.flush();
-  }
-
   private async flush(): Promise<void> {
-    while (this.queue.length) {
-      // Every batch lingers, not only the first: otherwise, under steady load, the events that arrive
-      // while one batch is written go out as the next batch at once, a statement for every one or two.
-      if (this.mode === 'write-behind' && this.failure === undefined && this.queue.length < MAX_BATCH) {
-        const wait = this.queue[0].queued + LINGER_MS - performance.now();
+    while (this.blocks.length || this.admitted.length) {
+      // Every block lingers, not only the first: otherwise, under steady load, the events that arrive
+      // while one block is written go out as the next at once, a statement for every one or two.
+      if (this.mode === 'write-behind' && this.failure === undefined && this.linked + this.admitted.length < MAX_BATCH) {
+        const wait = (this.blocks[0]?.since ?? this.admittedSince) + LINGER_MS - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      const batch = this.queue.slice(0, MAX_BATCH);
       try {
-        await this.append(batch);
-        this.queue.splice(0, batch.length);
+        if (!this.written) {
+          // Only the one flush loop appends, so the chain is never started twice; a failed start is retried.
+          this.written = await startAuditChain(this.db);
+        }
+        this.linkAdmitted();
+        if (!this.blocks.length) continue;
+        const front = this.blocks[0];
+        front.closed = true;
+        await this.append(front);
+        this.blocks.shift();
+        this.linked -= front.builder.count;
         this.failure = undefined;
-        for (const p of batch) p.waiter?.resolve();
+        for (const w of front.waiters) w.resolve();
       } catch (err) {
         // Kept for the next attempt: an event is written or the process dies holding it, never dropped.
         if (this.failure === undefined) this.onError(err);
         this.failure = err;
-        for (const p of batch) p.waiter?.reject(err);
+        for (const b of this.blocks) for (const w of b.waiters.splice(0)) w.reject(err);
         if (this.closing) break;
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
@@ -127,49 +161,43 @@ export class AuditLog {
 
   /** Resolves when every event handed over is written, or when an attempt to write has failed. */
   async settled(): Promise<void> {
-    this.queueAdmitted();
+    this.linkAdmitted();
     while (this.flushing && this.failure === undefined) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, RETRY_MS))]);
   }
 
-  /** This process's chain is started on first use and extended from the head it keeps. */
-  private async append(batch: readonly Pending[]): Promise<void> {
-    if (!this.written) {
-      // Only the one flush loop appends, so the chain is never started twice; a failed start is retried.
-      this.written = await startAuditChain(this.db);
-      this.sealQueue(this.written);
-    }
-    const head = this.written;
-    const events = sealedEvents(batch);
-    let moved = await appendSealed(this.db, head, events);
+  /** Appends the front block from the head this process last wrote, which is where the block starts. */
+  private async append(block: PendingBlock): Promise<void> {
+    const head = block.builder.start;
+    let moved = await appendBlock(this.db, block.builder);
     if (!moved) {
       // The head moved without us: an append whose success we never heard of. If it is where this
-      // batch leaves the chain, that append was this batch; otherwise continue from where it is.
+      // block leaves the chain, that append was this block; otherwise continue from where it is.
       const actual = await readChainHead(this.db, head.chain);
-      const last = events[events.length - 1].head;
+      const last = block.builder.head;
       if (actual.seq === last.seq && actual.hash === last.hash) moved = last;
       else {
-        this.sealQueue(actual);
-        moved = await appendSealed(this.db, actual, sealedEvents(batch));
+        this.relink(actual);
+        moved = await appendBlock(this.db, block.builder);
       }
     }
     if (!moved) throw new Error(`audit chain ${head.chain} is being written by someone else`);
     this.written = moved;
   }
 
-  /**
-   * The chain's head after the last event handed over: the newest queued event's, or the head last
-   * written when none is queued; undefined until the chain is started (events queued before then are
-   * linked when it is).
-   */
+  /** The chain's head after the last event linked: undefined until the chain is started. */
   private tail(): ChainHead | undefined {
-    const newest = this.queue[this.queue.length - 1];
-    return newest ? newest.sealed?.head : this.written;
+    return this.blocks.length ? this.blocks[this.blocks.length - 1].builder.head : this.written;
   }
 
-  /** Links every queued event into the chain afresh from `head` (the batch being written is the queue's front). */
-  private sealQueue(head: ChainHead): void {
-    const sealed = sealAuditEvents(head, this.queue.map((p) => p.record));
-    this.queue.forEach((p, i) => (p.sealed = sealed[i]));
+  /** Links every waiting block's events into the chain afresh from `head`, block by block (rare: read back from their text). */
+  private relink(head: ChainHead): void {
+    let at = head;
+    for (const block of this.blocks) {
+      const builder = new AuditBlockBuilder(at);
+      for (const r of blockRecords(block.builder.text())) builder.add(r);
+      block.builder = builder;
+      at = builder.head;
+    }
   }
 
   /** Shutdown: waits for the queue to be written, giving up (with the events logged as lost) if the trail stays unwritable. */
@@ -177,15 +205,9 @@ export class AuditLog {
     this.closing = true;
     await this.settled();
     await this.flushing;
-    if (this.queue.length) this.onError(new AuditUnavailable(`${this.queue.length} audit events could not be written before shutdown`));
+    const lost = this.linked + this.admitted.length;
+    if (lost) this.onError(new AuditUnavailable(`${lost} audit events could not be written before shutdown`));
   }
-}
-
-function sealedEvents(batch: readonly Pending[]): SealedEvent[] {
-  return batch.map((p) => {
-    if (!p.sealed) throw new Error('an audit event was queued without being linked into the chain');
-    return p.sealed;
-  });
 }
 
 export interface VerifyResult {

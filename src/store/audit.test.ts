@@ -7,8 +7,10 @@ import { verifyAuditChain } from '../access/audit.js';
 import type { Queryable } from './db/driver.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { appendAudit, arrayEventHashed, chainHash, GENESIS_HASH, searchAudit, startAuditChain } from './audit.js';
-import type { AuditQuery, AuditRecord } from './audit.js';
+import { appendAudit, arrayEventHashed, AuditBlockBuilder, blockKeys, chainHash, GENESIS_HASH, keyHashes, readBlockEvents, startAuditChain } from './audit.js';
+import type { AuditRecord } from './audit.js';
+import { searchAudit } from './audit-search.js';
+import type { AuditQuery } from './audit-search.js';
 
 const BASE = Date.UTC(2026, 10, 1);
 const at = (i: number): string => new Date(BASE + i * 1000).toISOString();
@@ -119,3 +121,36 @@ describe.each(await testDatabases())('audit trail storage on $name', (database) 
   });
 });
 
+
+describe('an audit block built event by event', () => {
+  const start = { chain: 'chain-a', seq: 41, hash: 'a'.repeat(64) };
+
+  it('stores lines whose hashes link each event to the one before, as verification recomputes them', () => {
+    const block = new AuditBlockBuilder(start);
+    // Text beyond ASCII is hashed as the UTF-8 it is stored as.
+    const records = [event(1), { ...event(2), content: JSON.stringify({ n: 2, name: 'Zoë 🙂' }) }, event(3)];
+    for (const r of records) block.add(r);
+    const stored = readBlockEvents(block.text());
+    expect(stored.map((e) => e.seq)).toEqual([42, 43, 44]);
+    expect(stored.map((e) => e.content)).toEqual(records.map((r) => r.content));
+    let prevHash = start.hash;
+    for (const e of stored) {
+      expect(chainHash(prevHash, start.chain, e.hashed)).toBe(e.hash);
+      prevHash = e.hash;
+    }
+    expect(block.head).toEqual({ chain: 'chain-a', seq: 44, hash: prevHash });
+    expect([block.recordedFrom, block.recordedTo]).toEqual([at(1), at(3)]);
+  });
+
+  it('refuses content that is not one line without harming the block, and grows past its first buffer', () => {
+    const block = new AuditBlockBuilder(start);
+    block.add(event(1));
+    expect(() => block.add({ ...event(2), content: '{"a":\n1}' })).toThrow(/without line breaks/);
+    // Enough events to outgrow the block's first 64 kB several times over.
+    for (let i = 2; i < 1200; i++) block.add(event(i));
+    const stored = readBlockEvents(block.text());
+    expect(stored).toHaveLength(1199);
+    expect(numbers(stored)).toEqual(Array.from({ length: 1199 }, (_, k) => k + 1));
+    expect(block.keyHashes()).toEqual(keyHashes(blockKeys(stored)));
+  });
+});

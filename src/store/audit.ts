@@ -110,19 +110,25 @@ export function readBlockEvents(events: string): BlockEvent[] {
 export function blockKeys(events: readonly { agent: string; entities: readonly string[] }[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
-    keys.add(`agent:${e.agent}`);
-    for (const entity of e.entities) keys.add(`entity:${entity}`);
+    keys.add(agentKey(e.agent));
+    for (const entity of e.entities) keys.add(entityKey(entity));
   }
   return [...keys].sort();
 }
 
+const agentKey = (agent: string): string => `agent:${agent}`;
+const entityKey = (entity: string): string => `entity:${entity}`;
+
 /**
  * What a block's keys are stored and searched as (decision 0025): each key's 64-bit hash, the first
- * eight bytes of its SHA-256, here as 16 hex digits, sorted. The database stores them as signed bigints
+ * eight bytes of its SHA-256, here as 16 hex digits. The database stores them as signed bigints
  * (fromHex, TO_HEX), as migration 15 computes them in SQL.
  */
+const keyHash = (key: string): string => digest('sha256', key).slice(0, 16);
+
+/** The hashes of keys, sorted. */
 export function keyHashes(keys: readonly string[]): string[] {
-  return keys.map((k) => digest('sha256', k).slice(0, 16)).sort();
+  return keys.map(keyHash).sort();
 }
 
 /** Key hashes as the signed 64-bit integers stored, in decimal (for a bigint[] parameter). */
@@ -147,58 +153,119 @@ export async function readChainHead(q: Queryable, chain: string): Promise<ChainH
   return { chain, seq: Number(row.seq), hash: row.hash };
 }
 
-/** An event linked into its chain and serialised as its block stores it, ready to be appended. */
-export interface SealedEvent {
-  /** The chain's head with this event appended. */
-  head: ChainHead;
-  recorded: string;
-  agent: string;
-  entities: string[];
-  /** The event's line in its block. */
-  line: string;
-}
+const NEWLINE = 0x0a;
+const TAB = 0x09;
+const SPACE = 0x20;
+/** A block's text starts this large and doubles as it needs to. */
+const INITIAL_BLOCK_BYTES = 64 * 1024;
 
-/** Links events one after another from `head`: each its sequence number and its hash, which covers its predecessor's. */
-export function sealAuditEvents(head: ChainHead, records: readonly AuditRecord[]): SealedEvent[] {
-  let at = head;
-  return records.map((r) => {
+/**
+ * Events linked one after another from a chain's head and written, as each comes, straight into the
+ * bytes of one block (appendBlock stores it). Nothing of an event stays on the JavaScript heap once it
+ * is added — only its bytes and the block's keys — so the events waiting to be written cost the garbage
+ * collector nothing to keep (decision 0028).
+ */
+export class AuditBlockBuilder {
+  /** The chain's head with the block's last event appended (`start` while it has none). */
+  head: ChainHead;
+  count = 0;
+  recordedFrom = '';
+  recordedTo = '';
+  private bytes = Buffer.allocUnsafe(INITIAL_BLOCK_BYTES);
+  private length = 0;
+  private readonly agents = new Set<string>();
+  private readonly entities = new Set<string>();
+  /** Of each key as it is first met, so that writing the block has no burst of hashing to do. */
+  private readonly hashes: string[] = [];
+
+  /** `start`: the chain's head before the block's first event. */
+  constructor(readonly start: ChainHead) {
+    this.head = start;
+  }
+
+  /** Links the event after the block's last one and appends its line; throws, adding nothing, on content that is not one line. */
+  add(r: AuditRecord): void {
     // A line break would split the line (compact JSON has none): refused rather than stored unreadable.
     if (r.content.includes('\n')) throw new Error(`audit event ${r.id}: content must be compact JSON, without line breaks`);
-    const seq = at.seq + 1;
-    const entities = [...new Set(r.entities)];
+    const seq = this.head.seq + 1;
+    const entities = r.entities.length > 1 ? [...new Set(r.entities)] : r.entities;
     const header: EventHeader = { seq, id: r.id, recorded: r.recorded, tenant: r.tenant, agent: r.agent, entities };
-    const hashed = `${JSON.stringify(header)}\t${r.content}`;
-    const hash = chainHash(at.hash, at.chain, hashed);
-    at = { chain: at.chain, seq, hash };
-    return { head: at, recorded: r.recorded, agent: r.agent, entities, line: `${hash} ${hashed}` };
-  });
+    const headerJson = JSON.stringify(header);
+    // The hash covers `{prevHash}\n{chain}\n{hashed}` (chainHash): the hashed text is written after room
+    // for that prefix, hashed in place, then moved up to follow its own hash as `{hash} {hashed}`.
+    const prefix = `${this.head.hash}\n${this.head.chain}\n`;
+    const lineStart = this.length + (this.count ? 1 : 0);
+    this.reserve(lineStart + 3 * (prefix.length + headerJson.length + 1 + r.content.length));
+    const hashedStart = lineStart + this.bytes.write(prefix, lineStart);
+    let end = hashedStart + this.bytes.write(headerJson, hashedStart);
+    this.bytes[end++] = TAB;
+    end += this.bytes.write(r.content, end);
+    const hash = digest('sha256', this.bytes.subarray(lineStart, end), 'hex');
+    const lineHashed = lineStart + HASH_LENGTH + 1;
+    this.bytes.copyWithin(lineHashed, hashedStart, end);
+    this.bytes.write(hash, lineStart, 'latin1');
+    this.bytes[lineStart + HASH_LENGTH] = SPACE;
+    if (this.count) this.bytes[this.length] = NEWLINE;
+    this.length = lineHashed + (end - hashedStart);
+    this.head = { chain: this.head.chain, seq, hash };
+    if (!this.count || r.recorded < this.recordedFrom) this.recordedFrom = r.recorded;
+    if (!this.count || r.recorded > this.recordedTo) this.recordedTo = r.recorded;
+    if (!this.agents.has(r.agent)) {
+      this.agents.add(r.agent);
+      this.hashes.push(keyHash(agentKey(r.agent)));
+    }
+    for (const e of entities) {
+      if (this.entities.has(e)) continue;
+      this.entities.add(e);
+      this.hashes.push(keyHash(entityKey(e)));
+    }
+    this.count++;
+  }
+
+  /** The block's events as stored: one line each. */
+  text(): string {
+    return this.bytes.toString('utf8', 0, this.length);
+  }
+
+  /** The hashes of the block's keys, sorted (as keyHashes gives them). */
+  keyHashes(): string[] {
+    return [...this.hashes].sort();
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(bytes, 2 * this.bytes.length));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
 }
 
 /**
- * Appends events sealed one after another from `head` as one block, in one statement; returns the new
- * head, or undefined when the chain's head in the database is no longer `head` (nothing is written then).
+ * Appends a block in one statement; returns the chain's new head, or undefined when the chain's head in
+ * the database is no longer the block's start (nothing is written then).
  */
-export async function appendSealed(db: Database, head: ChainHead, events: readonly SealedEvent[]): Promise<ChainHead | undefined> {
-  const last = events[events.length - 1].head;
-  let from = events[0].recorded;
-  let to = from;
-  for (const e of events) {
-    if (e.recorded < from) from = e.recorded;
-    if (e.recorded > to) to = e.recorded;
-  }
+export async function appendBlock(db: Database, block: AuditBlockBuilder): Promise<ChainHead | undefined> {
+  if (!block.count) throw new Error('an audit block must hold at least one event');
   const [moved] = await db.query<{ n: string | number }>(
     `WITH head AS (UPDATE audit_chain SET seq = $3, hash = $4 WHERE chain = $1 AND seq = $2 RETURNING chain),
      block AS (INSERT INTO audit_block (chain, first_seq, last_seq, recorded_from, recorded_to, key_hashes, events)
        SELECT chain, $2 + 1, $3, $5, $6, ${fromHex('$7')}, $8 FROM head)
      SELECT count(*) AS n FROM head`,
-    [head.chain, head.seq, last.seq, last.hash, from, to, keyHashes(blockKeys(events)), events.map((e) => e.line).join('\n')],
+    [block.start.chain, block.start.seq, block.head.seq, block.head.hash, block.recordedFrom, block.recordedTo, block.keyHashes(), block.text()],
   );
-  return Number(moved.n) === 1 ? last : undefined;
+  return Number(moved.n) === 1 ? block.head : undefined;
 }
 
-/** Seals and appends events after `head` (see appendSealed). */
+/** Links records after `head` and appends them as one block (see appendBlock). */
 export function appendAudit(db: Database, head: ChainHead, records: readonly AuditRecord[]): Promise<ChainHead | undefined> {
-  return appendSealed(db, head, sealAuditEvents(head, records));
+  const block = new AuditBlockBuilder(head);
+  for (const r of records) block.add(r);
+  return appendBlock(db, block);
+}
+
+/** The records of a block's events, as they were handed over: to link them into a chain afresh. */
+export function blockRecords(events: string): AuditRecord[] {
+  return readBlockEvents(events).map((e) => ({ id: e.id, recorded: e.recorded, tenant: e.tenant, agent: e.agent, content: e.content, entities: e.entities }));
 }
 
 /** Every chain's head. */
@@ -238,118 +305,4 @@ export async function* scanAuditBlocks(q: Queryable, chain: string, eventsPerPag
 /** Events of chains that have no head row (a chain whose head was deleted): found by verification. */
 export async function orphanedAuditChains(q: Queryable): Promise<string[]> {
   return (await q.query<{ chain: string }>('SELECT DISTINCT b.chain FROM audit_block b LEFT JOIN audit_chain c ON c.chain = b.chain WHERE c.chain IS NULL')).map((r) => r.chain);
-}
-
-export interface AuditQuery {
-  /** `{tenant}/{Type}/{id}` references; a platform person also stands for every source record linked to it. */
-  entities?: string[];
-  agent?: string;
-  /** ISO instants, inclusive. */
-  from?: string;
-  to?: string;
-  limit: number;
-  offset: number;
-  /**
-   * Count every match even where that means reading the whole trail (a client's or a period's events).
-   * Without it, a search is counted when it names records (their blocks are few) or has no filter at all.
-   */
-  total?: boolean;
-}
-
-export interface AuditPage {
-  /** The page's events, newest first. */
-  events: BlockEvent[];
-  /** How many match in all, when counted. */
-  total?: number;
-  /** Whether events match beyond this page. */
-  more: boolean;
-}
-
-interface Match {
-  chain: string;
-  event: BlockEvent;
-}
-
-const newestFirst = ({ chain: c, event: a }: Match, { chain: d, event: b }: Match): number =>
-  a.recorded < b.recorded ? 1 : a.recorded > b.recorded ? -1 : c < d ? -1 : c > d ? 1 : b.seq - a.seq;
-
-/** Blocks read per round trip while searching. */
-const SEARCH_BLOCKS = 50;
-
-/**
- * Events matching the query, newest first. Blocks are found by their keys and times, newest first, and
- * read until the page is certain: no block not yet read can hold an event newer than the page's last
- * (or, when counting, until every candidate block is read).
- */
-export async function searchAudit(q: Queryable, query: AuditQuery, centralTenant: string): Promise<AuditPage> {
-  let records: Set<string> | undefined;
-  if (query.entities) {
-    // A person's golden record stands for the records it links: reads of those are reads of the person.
-    const persons = query.entities.filter((e) => e.startsWith(`${centralTenant}/Patient/`)).map((e) => e.slice(`${centralTenant}/Patient/`.length));
-    const linked = persons.length
-      ? await q.query<{ ref: string }>(`SELECT tenant || '/Patient/' || patient_id AS ref FROM person_link WHERE person_id = ANY($1::text[])`, [persons])
-      : [];
-    records = new Set([...query.entities, ...linked.map((r) => r.ref)]);
-  }
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown): void => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  // Blocks are found by key hashes; `matches` keeps only the events that really name what was asked for.
-  // As bigints here, so that the index's condition is a plain parameter.
-  if (records) add('key_hashes && ?::bigint[]', keyHashesStored([...records].map((r) => `entity:${r}`)));
-  if (query.agent) add('key_hashes @> ?::bigint[]', keyHashesStored([`agent:${query.agent}`]));
-  if (query.from) add('recorded_to >= ?', query.from);
-  if (query.to) add('recorded_from <= ?', query.to);
-
-  const unfiltered = where.length === 0;
-  const countAll = !unfiltered && (query.total === true || records !== undefined);
-  const matches = (e: BlockEvent): boolean =>
-    (!records || e.entities.some((r) => records.has(r))) &&
-    (!query.agent || e.agent === query.agent) &&
-    (!query.from || e.recorded >= query.from) &&
-    (!query.to || e.recorded <= query.to);
-
-  // One more than the page: whether a next page exists.
-  const wanted = query.offset + query.limit + 1;
-  let found: Match[] = [];
-  let counted = 0;
-  const keepNewest = (): void => {
-    found.sort(newestFirst);
-    if (found.length > wanted) found = found.slice(0, wanted);
-  };
-  let cursor: unknown[] = [];
-  for (;;) {
-    const after = cursor.length ? `(recorded_to, chain, first_seq) < ($${params.length + 1}, $${params.length + 2}, $${params.length + 3})` : '';
-    const filter = [...where, after].filter(Boolean);
-    const blocks = await q.query<{ chain: string; first_seq: string | number; recorded_to: string; events: string }>(
-      `SELECT chain, first_seq, recorded_to, events FROM audit_block ${filter.length ? `WHERE ${filter.join(' AND ')}` : ''}
-       ORDER BY recorded_to DESC, chain DESC, first_seq DESC LIMIT ${SEARCH_BLOCKS}`,
-      [...params, ...cursor],
-    );
-    for (const block of blocks) {
-      for (const e of readBlockEvents(block.events)) {
-        if (!matches(e)) continue;
-        counted++;
-        found.push({ chain: block.chain, event: e });
-      }
-      if (found.length > 4 * wanted) keepNewest();
-    }
-    if (blocks.length < SEARCH_BLOCKS) break;
-    const last = blocks[blocks.length - 1];
-    if (!countAll && found.length >= wanted) {
-      keepNewest();
-      if (found[wanted - 1].event.recorded > last.recorded_to) break;
-    }
-    cursor = [last.recorded_to, last.chain, last.first_seq];
-  }
-  keepNewest();
-  let total: number | undefined = countAll ? counted : undefined;
-  if (unfiltered) {
-    const [all] = await q.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');
-    total = Number(all.n ?? 0);
-  }
-  return { events: found.slice(query.offset, query.offset + query.limit).map((m) => m.event), ...(total !== undefined ? { total } : {}), more: counted > query.offset + query.limit };
 }

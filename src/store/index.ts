@@ -23,5 +23,7 @@ export type { Change, PendingSettlement, Registration, RegistrationOutcome, Regi
 export { parseRecordKey, recordKey } from './identity.js';
 export type { IndexEntry, IndexedRecord, MergeRecord, PersonLink, RecordKey, ReviewPair } from './identity.js';
 export type { HeldKind } from './compartment.js';
-export { appendAudit, appendSealed, auditChains, blockKeys, chainHash, GENESIS_HASH, keyHashes, keyHashesStored, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, sealAuditEvents, searchAudit, startAuditChain } from './audit.js';
-export type { AuditBlock, AuditPage, AuditQuery, AuditRecord, BlockEvent, ChainHead, SealedEvent } from './audit.js';
+export { appendAudit, appendBlock, AuditBlockBuilder, auditChains, blockKeys, blockRecords, chainHash, GENESIS_HASH, keyHashes, keyHashesStored, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, startAuditChain } from './audit.js';
+export { searchAudit } from './audit-search.js';
+export type { AuditBlock, AuditRecord, BlockEvent, ChainHead } from './audit.js';
+export type { AuditPage, AuditQuery } from './audit-search.js';
