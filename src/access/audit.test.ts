@@ -66,6 +66,26 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
+  it('goes on writing when an event cannot be made, and says so', async () => {
+    const db = suiteDb();
+    const errors: unknown[] = [];
+    const log = new AuditLog(db, 'write-behind', (err) => errors.push(err));
+    await log.record(() => event(3000));
+    await log.settled();
+    // The first event of a new block fails: the block must not be left empty in the queue.
+    log.record(() => {
+      throw new Error('a fault in making the event');
+    });
+    await log.settled();
+    for (let i = 1; i < 4; i++) await log.record(() => event(3000 + i));
+    await log.drain();
+    expect(errors).toHaveLength(1);
+    expect(String((errors[0] as Error).cause)).toMatch(/a fault in making the event/);
+    const blocks = await db.query<{ events: string }>('SELECT events FROM audit_block WHERE events LIKE $1 ORDER BY first_seq', ['%"event-300%']);
+    expect(blocks.flatMap((b) => readBlockEvents(b.events).map((e) => e.id)).filter((id) => /^event-300\d$/.test(id))).toEqual(['event-3000', 'event-3001', 'event-3002', 'event-3003']);
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+
   it('does not write a batch twice when its append committed but the answer was lost', async () => {
     const db = suiteDb();
     const before = await db.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');

@@ -104,16 +104,21 @@ export class AuditLog {
 
   /** Makes the events admitted and links them into blocks — once the chain is started (until then they wait). */
   private linkAdmitted(): void {
-    let head = this.tail();
-    if (!head || !this.admitted.length) return;
+    const tail = this.tail();
+    if (!tail || !this.admitted.length) return;
+    let head = tail;
     const admitted = this.admitted;
     this.admitted = [];
     let block = this.blocks[this.blocks.length - 1];
     for (const { event, waiter } of admitted) {
       try {
-        if (!block || block.closed || block.builder.count >= MAX_BATCH) this.blocks.push((block = { builder: new AuditBlockBuilder(head), since: this.admittedSince, waiters: [], closed: false }));
-        block.builder.add(event());
-        head = block.builder.head;
+        const record = event();
+        const open = block && !block.closed && block.builder.count < MAX_BATCH ? block : undefined;
+        const target: PendingBlock = open ?? { builder: new AuditBlockBuilder(head), since: this.admittedSince, waiters: [], closed: false };
+        target.builder.add(record);
+        // A block is queued only once it holds an event: an empty one could never be written.
+        if (!open) this.blocks.push((block = target));
+        head = target.builder.head;
         this.linked++;
         if (waiter) block.waiters.push(waiter);
       } catch (err) {
