@@ -30,6 +30,9 @@ export type SearchValue =
 
 /** Splits on unescaped `sep`, keeping escapes in the pieces so they can be split again or unescaped. */
 export function splitEscaped(raw: string, sep: string): string[] {
+  // Most values escape nothing, and splitting them natively is many times faster than char by char
+  // (measured on the label filters every care worker's search carries: docs/performance.md).
+  if (!raw.includes('\\')) return raw.split(sep);
   const out: string[] = [];
   let current = '';
   for (let i = 0; i < raw.length; i++) {
@@ -48,6 +51,7 @@ export function splitEscaped(raw: string, sep: string): string[] {
 
 /** Removes any remaining escapes once a value has been fully split. */
 export function unescapeValue(raw: string): string {
+  if (!raw.includes('\\')) return raw;
   return raw.replace(/\\([,|$\\])/g, '$1');
 }
 
