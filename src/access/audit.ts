@@ -4,7 +4,8 @@
 // an append is one statement; while the trail cannot be written every request fails closed, never
 // answering unaudited. Write-behind, a request's event is made and linked into the chain just after its
 // response is written (decision 0022), straight into the bytes of its block (decision 0028), so the
-// answer does not wait for that work and what waits to be written costs the garbage collector nothing.
+// answer does not wait for that work and what waits to be written costs the garbage collector next to
+// nothing.
 import type { ChainHead, Database, Queryable } from '../store/index.js';
 import { appendBlock, AuditBlockBuilder, auditChains, blockKeys, blockRecords, chainHash, GENESIS_HASH, keyHashes, orphanedAuditChains, readBlockEvents, readChainHead, scanAuditBlocks, startAuditChain } from '../store/index.js';
 import type { AuditBlock, AuditRecord, BlockEvent } from '../store/index.js';

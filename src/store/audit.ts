@@ -161,9 +161,9 @@ const INITIAL_BLOCK_BYTES = 64 * 1024;
 
 /**
  * Events linked one after another from a chain's head and written, as each comes, straight into the
- * bytes of one block (appendBlock stores it). Nothing of an event stays on the JavaScript heap once it
- * is added — only its bytes and the block's keys — so the events waiting to be written cost the garbage
- * collector nothing to keep (decision 0028).
+ * bytes of one block (appendBlock stores it). Once an event is added, only its bytes (outside the
+ * JavaScript heap) and its keys in the block's sets remain, so the events waiting to be written cost the
+ * garbage collector next to nothing to keep (decision 0028).
  */
 export class AuditBlockBuilder {
   /** The chain's head with the block's last event appended (`start` while it has none). */
