@@ -107,7 +107,6 @@ export class AuditLog {
   private linkAdmitted(): void {
     const tail = this.tail();
     if (!tail || !this.admitted.length) return;
-    let head = tail;
     const admitted = this.admitted;
     this.admitted = [];
     let block = this.blocks[this.blocks.length - 1];
@@ -115,11 +114,11 @@ export class AuditLog {
       try {
         const record = event();
         const open = block && !block.closed && block.builder.count < MAX_BATCH ? block : undefined;
-        const target: PendingBlock = open ?? { builder: new AuditBlockBuilder(head), since: this.admittedSince, waiters: [], closed: false };
+        // A new block starts where the last one ends (the tail, while no block is waiting).
+        const target: PendingBlock = open ?? { builder: new AuditBlockBuilder(block?.builder.head ?? tail), since: this.admittedSince, waiters: [], closed: false };
         target.builder.add(record);
         // A block is queued only once it holds an event: an empty one could never be written.
         if (!open) this.blocks.push((block = target));
-        head = target.builder.head;
         this.linked++;
         if (waiter) block.waiters.push(waiter);
       } catch (err) {
