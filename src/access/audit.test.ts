@@ -86,6 +86,19 @@ describe.each(await testDatabases())('audit log batching on $name', (database) =
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
+  it('fails a synchronous request closed when the chain cannot be started, and writes its event once it can', async () => {
+    const db = suiteDb();
+    let down = true;
+    const starting: Database = { ...db, dialect: db.dialect, transaction: (fn) => db.transaction(fn), close: () => db.close(), query: <Row,>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+      down && text.includes('INSERT INTO audit_chain') ? Promise.reject(new Error('database unavailable')) : db.query<Row>(text, params, options) };
+    const log = new AuditLog(starting, 'synchronous');
+    await expect(log.record(() => event(4000))).rejects.toThrow(/database unavailable/);
+    down = false;
+    await log.drain();
+    const blocks = await db.query<{ events: string }>('SELECT events FROM audit_block WHERE events LIKE $1', ['%"event-4000"%']);
+    expect(blocks.flatMap((b) => readBlockEvents(b.events).map((e) => e.id))).toContain('event-4000');
+  });
+
   it('does not write a batch twice when its append committed but the answer was lost', async () => {
     const db = suiteDb();
     const before = await db.query<{ n: string | number | null }>('SELECT sum(last_seq - first_seq + 1) AS n FROM audit_block');

@@ -156,12 +156,25 @@ export class AuditLog {
         // Kept for the next attempt: an event is written or the process dies holding it, never dropped.
         if (this.failure === undefined) this.onError(err);
         this.failure = err;
-        for (const b of this.blocks) for (const w of b.waiters.splice(0)) w.reject(err);
+        this.failWaiting(err);
         if (this.closing) break;
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
     this.flushing = undefined;
+  }
+
+  /**
+   * Synchronous mode: every request waiting for its event fails closed when an attempt to write fails —
+   * also those whose events are not yet linked, as when the chain cannot be started. The events are
+   * kept and written by a later attempt.
+   */
+  private failWaiting(err: unknown): void {
+    for (const b of this.blocks) for (const w of b.waiters.splice(0)) w.reject(err);
+    for (const a of this.admitted) {
+      a.waiter?.reject(err);
+      a.waiter = undefined;
+    }
   }
 
   /** Resolves when every event handed over is written, or when an attempt to write has failed. */
